@@ -1,0 +1,43 @@
+# `make run` and `make test` set up everything they need; see README.md.
+VENV   := .venv
+PY     := $(VENV)/bin/python
+FLASK  := $(VENV)/bin/flask --app wsgi
+STAMP  := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+PYTHON ?= python3
+
+.PHONY: run test setup system venv translations lint bench clean
+
+run: setup
+	$(FLASK) setup
+	$(VENV)/bin/flask --app wsgi run --host 127.0.0.1 --port 5000
+
+test: setup
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+setup: system venv translations
+
+system:
+	@./deploy/system-packages.sh
+
+venv: $(STAMP)
+
+$(STAMP):
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+translations: venv
+	@$(VENV)/bin/pybabel compile -q -d lms/translations 2>/dev/null || $(VENV)/bin/pybabel compile -d lms/translations
+
+# Re-extract the strings after changing UI text, then translate the .po files.
+messages: venv
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o lms/translations/messages.pot .
+	$(VENV)/bin/pybabel update -i lms/translations/messages.pot -d lms/translations
+
+lint: venv
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache

@@ -1,0 +1,32 @@
+"""Accounts: people, roles, sign-in and sessions."""
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from lms.core.db import db
+from lms.core.extensions import login_manager
+
+
+def init_app(app: Flask) -> None:
+    from lms.accounts.cli import users_cli
+    from lms.accounts.models import User
+    from lms.accounts.views import bp
+
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please sign in to continue.")
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(token: str) -> User | None:
+        # The cookie holds "id:session_version"; a bumped version ends old sessions.
+        user_id, _, version = token.partition(":")
+        if not user_id.isdigit() or not version.isdigit():
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or user.session_version != int(version) or not user.active:
+            return None
+        return user
+
+    app.register_blueprint(bp)
+    app.cli.add_command(users_cli)

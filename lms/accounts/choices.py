@@ -1,0 +1,16 @@
+"""Choices for profile fields used in programme reporting (sex, country, sector)."""
+from flask_babel import lazy_gettext as _l
+
+SEXES = [("female", _l("Female")), ("male", _l("Male")), ("other", _l("Another way")),
+         ("undisclosed", _l("Prefer not to say"))]
+
+# ASEAN member states and Timor-Leste first, then "other".
+COUNTRIES = [("BN", _l("Brunei Darussalam")), ("KH", _l("Cambodia")), ("ID", _l("Indonesia")),
+             ("LA", _l("Lao PDR")), ("MY", _l("Malaysia")), ("MM", _l("Myanmar")),
+             ("PH", _l("Philippines")), ("SG", _l("Singapore")), ("TH", _l("Thailand")),
+             ("TL", _l("Timor-Leste")), ("VN", _l("Viet Nam")), ("XX", _l("Other country"))]
+
+SECTORS = [("judiciary", _l("Judiciary")), ("prosecution", _l("Prosecution")),
+           ("police", _l("Police")), ("immigration", _l("Immigration")),
+           ("labour", _l("Labour inspection")), ("social_work", _l("Social work")),
+           ("ngo", _l("Non-governmental organisation")), ("other", _l("Other"))]

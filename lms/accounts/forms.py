@@ -1,0 +1,60 @@
+"""Forms for registration, sign-in, language and roles."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+
+from lms.accounts.choices import COUNTRIES, SECTORS, SEXES
+from lms.accounts.passwords import MAX_LENGTH, password_problem
+from lms.accounts.services import name_problem, normalise_name, password_message
+from lms.core.access import ROLES
+
+
+class RegisterForm(FlaskForm):
+    name = StringField(
+        _l("Full name, exactly as it should appear on your certificates"),
+        validators=[DataRequired(_l("Please enter your name."))],
+        description=_l("Any script: ไทย, ខ្មែរ, ລາວ, မြန်မာ, Tiếng Việt, Latin."),
+    )
+    email = EmailField(_l("Email"), validators=[DataRequired(_l("Please enter your email.")),
+                                                Length(max=254)])
+    password = PasswordField(
+        _l("Password"), validators=[DataRequired(_l("Please choose a password."))],
+        description=_l("At least 12 characters. A few words you will remember work well."),
+    )
+    confirm = PasswordField(_l("Repeat the password"), validators=[
+        DataRequired(_l("Please repeat the password.")),
+        EqualTo("password", _l("The two passwords are different.")),
+    ])
+    sex = SelectField(_l("Sex"), choices=SEXES, validate_choice=True)
+    country = SelectField(_l("Country where you work"), choices=COUNTRIES)
+    sector = SelectField(_l("Sector"), choices=SECTORS)
+    organisation = StringField(_l("Organisation (optional)"), validators=[Length(max=200)])
+
+    def validate_name(self, field):
+        # Checked here as well as in the service so the message sits by the field.
+        if problem := name_problem(normalise_name(field.data or "")):
+            raise ValidationError(problem)
+
+    def validate_password(self, field):
+        if len(field.data or "") > MAX_LENGTH:
+            raise ValidationError(password_message("long"))
+        if problem := password_problem(field.data or ""):
+            raise ValidationError(password_message(problem))
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(_l("Please enter your email.")),
+                                                Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[
+        DataRequired(_l("Please enter your password.")), Length(max=MAX_LENGTH)])
+
+
+class LanguageForm(FlaskForm):
+    locale = SelectField(_l("Language"), choices=[])
+
+
+class RoleForm(FlaskForm):
+    role = SelectField(_l("Role"), choices=[(r, r) for r in ROLES])

@@ -1,0 +1,42 @@
+"""People who use the platform."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column
+
+from lms.core.db import db, utcnow
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stored lower-cased, so the unique constraint is a unique lower(email).
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    # Exactly as it should be printed on a certificate, in any script.
+    name: Mapped[str] = mapped_column(sa.String(200))
+    role: Mapped[str] = mapped_column(sa.String(20), default="learner")
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    locale: Mapped[str | None] = mapped_column(sa.String(10))
+    country: Mapped[str | None] = mapped_column(sa.String(2))
+    organisation: Mapped[str | None] = mapped_column(sa.String(200))
+    sector: Mapped[str | None] = mapped_column(sa.String(40))
+    sex: Mapped[str | None] = mapped_column(sa.String(20))
+    active: Mapped[bool] = mapped_column(default=True)
+    # Bumped on logout, password or role change and deactivation: old cookies stop working.
+    session_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        sa.CheckConstraint("role IN ('learner', 'instructor', 'admin')", name="role"),
+    )
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"

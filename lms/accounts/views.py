@@ -1,0 +1,134 @@
+"""Register, sign in, sign out, language, and the admin list of people."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from lms.accounts import services
+from lms.accounts.forms import LanguageForm, LoginForm, RegisterForm, RoleForm
+from lms.accounts.models import User
+from lms.core.access import login_required, public, roles_required
+from lms.core.db import db
+from lms.core.errors import DomainError
+from lms.core.extensions import limiter
+
+bp = Blueprint("accounts", __name__)
+
+
+def _safe_next(default: str) -> str:
+    target = request.args.get("next", "")
+    parts = urlsplit(target)
+    if target.startswith("/") and not target.startswith("//") and not parts.netloc:
+        return target
+    return default
+
+
+def _start_session(user: User) -> None:
+    session.clear()  # a fresh session at sign-in: no fixation
+    login_user(user)
+    if user.locale:
+        session["locale"] = user.locale
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@public
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("learning.dashboard"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(
+                email=form.email.data, name=form.name.data, password=form.password.data,
+                sex=form.sex.data, country=form.country.data, sector=form.sector.data,
+                organisation=form.organisation.data, locale=session.get("locale"))
+        except DomainError as error:
+            db.session.rollback()
+            form.email.errors.append(error.message)
+        else:
+            db.session.commit()
+            _start_session(user)
+            flash(_("Welcome, %(name)s. Your account is ready.", name=user.name), "success")
+            return redirect(_safe_next(url_for("catalog.index")))
+    return render_template("accounts/register.html", form=form), 200 if not form.errors else 422
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+@limiter.limit("10 per minute", methods=["POST"])
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is None:
+            form.password.errors.append(_("The email or password is not correct."))
+        else:
+            _start_session(user)
+            return redirect(_safe_next(url_for("learning.dashboard")))
+    status = 401 if form.errors else 200
+    return render_template("accounts/login.html", form=form), status
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    services.end_sessions(db.session.get(User, current_user.id))
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("catalog.index"))
+
+
+@bp.post("/language")
+@public
+def set_language():
+    form = LanguageForm()
+    form.locale.choices = list(current_app.extensions["lms_locales"].items())
+    if form.validate_on_submit():
+        session["locale"] = form.locale.data
+        if current_user.is_authenticated:
+            services.set_locale(current_user, form.locale.data)
+            db.session.commit()
+    return redirect(_safe_next(url_for("catalog.index")))
+
+
+@bp.get("/admin/users")
+@roles_required("admin")
+def admin_users():
+    users = db.session.scalars(sa.select(User).order_by(User.created_at.desc()).limit(500)).all()
+    return render_template("accounts/admin_users.html", users=users, role_form=RoleForm())
+
+
+@bp.post("/admin/users/<int:user_id>/role")
+@roles_required("admin")
+def admin_change_role(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    form = RoleForm()
+    if not form.validate_on_submit():
+        flash(_("Choose one of the listed roles."), "error")
+        return redirect(url_for("accounts.admin_users"))
+    try:
+        services.change_role(user, form.role.data, actor=current_user,
+                             ip=request.remote_addr)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("%(name)s is now %(role)s.", name=user.name, role=user.role), "success")
+    return redirect(url_for("accounts.admin_users"))

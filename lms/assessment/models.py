@@ -1,0 +1,91 @@
+"""Quizzes, questions, attempts and answers."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.catalog.models import Course
+from lms.core.db import db, utcnow
+
+
+class Quiz(db.Model):
+    __tablename__ = "quiz"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("course.id"), index=True)
+    key: Mapped[str] = mapped_column(sa.String(80))
+    title: Mapped[str] = mapped_column(sa.String(200))
+    kind: Mapped[str] = mapped_column(sa.String(10))  # pre | final
+    pass_mark: Mapped[int]  # per cent
+    attempts_allowed: Mapped[int] = mapped_column(default=0)  # 0 = unlimited
+    time_limit_minutes: Mapped[int] = mapped_column(default=0)  # 0 = none
+    settings: Mapped[dict] = mapped_column(default=dict)
+    archived_at: Mapped[datetime | None]
+
+    course: Mapped[Course] = relationship()
+
+    __table_args__ = (
+        sa.UniqueConstraint("course_id", "key"),
+        sa.CheckConstraint("kind IN ('pre', 'final')", name="kind"),
+        sa.CheckConstraint("pass_mark BETWEEN 1 AND 100", name="pass_mark"),
+    )
+
+
+class Question(db.Model):
+    __tablename__ = "question"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quiz_id: Mapped[int] = mapped_column(sa.ForeignKey("quiz.id"), index=True)
+    key: Mapped[str] = mapped_column(sa.String(80))
+    type: Mapped[str] = mapped_column(sa.String(30))
+    topic: Mapped[str] = mapped_column(sa.String(80), default="")
+    position: Mapped[int]
+    prompt: Mapped[str] = mapped_column(sa.Text)
+    # The answer key lives here and never leaves the server.
+    spec: Mapped[dict] = mapped_column(default=dict)
+    explanation: Mapped[str] = mapped_column(sa.Text, default="")
+    references: Mapped[list] = mapped_column(default=list)
+    archived_at: Mapped[datetime | None]
+
+    __table_args__ = (sa.UniqueConstraint("quiz_id", "key"),)
+
+
+class Attempt(db.Model):
+    __tablename__ = "attempt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    quiz_id: Mapped[int] = mapped_column(sa.ForeignKey("quiz.id"), index=True)
+    number: Mapped[int]
+    status: Mapped[str] = mapped_column(sa.String(10), default="open")
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    deadline: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    score: Mapped[float | None]  # per cent
+    passed: Mapped[bool | None]
+    # The questions and option order this learner saw, so review shows exactly that.
+    draw: Mapped[dict] = mapped_column(default=dict)
+    course_version: Mapped[int] = mapped_column(default=1)
+
+    quiz: Mapped[Quiz] = relationship()
+
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "quiz_id", "number"),
+        sa.CheckConstraint("status IN ('open', 'finished')", name="status"),
+        # Two "start" clicks at once cannot open two attempts: the database refuses.
+        sa.Index("uq_attempt_one_open", "user_id", "quiz_id", unique=True,
+                 sqlite_where=sa.text("status = 'open'"),
+                 postgresql_where=sa.text("status = 'open'")),
+    )
+
+
+class Answer(db.Model):
+    __tablename__ = "answer"
+
+    attempt_id: Mapped[int] = mapped_column(sa.ForeignKey("attempt.id"), primary_key=True)
+    question_id: Mapped[int] = mapped_column(sa.ForeignKey("question.id"), primary_key=True)
+    response: Mapped[dict] = mapped_column(default=dict)
+    score: Mapped[float | None]  # 0..1, set when graded
+    saved_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,41 @@
+"""Read-only queries for quiz pages and course pages."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort
+
+from lms.assessment.models import Attempt, Quiz
+from lms.catalog.models import Course
+from lms.core.db import db
+
+
+def course_quizzes(course_id: int) -> list[Quiz]:
+    return list(db.session.scalars(
+        sa.select(Quiz).where(Quiz.course_id == course_id, Quiz.archived_at.is_(None))
+        .order_by(Quiz.kind.desc(), Quiz.key)))  # "pre" before "final"
+
+
+def get_quiz_or_404(course: Course, key: str) -> Quiz:
+    quiz = db.session.scalar(sa.select(Quiz).where(
+        Quiz.course_id == course.id, Quiz.key == key, Quiz.archived_at.is_(None)))
+    if quiz is None:
+        abort(404)
+    return quiz
+
+
+def get_own_attempt_or_404(attempt_id: int, user_id: int) -> Attempt:
+    """Another learner's attempt is answered exactly like a missing one."""
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None or attempt.user_id != user_id:
+        abort(404)
+    return attempt
+
+
+def best_scores(user_id: int, quiz_ids: list[int]) -> dict[int, float]:
+    if not quiz_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(Attempt.quiz_id, sa.func.max(Attempt.score))
+        .where(Attempt.user_id == user_id, Attempt.quiz_id.in_(quiz_ids),
+               Attempt.status == "finished").group_by(Attempt.quiz_id))
+    return {quiz_id: score for quiz_id, score in rows}

@@ -1,0 +1,68 @@
+"""Read-only queries over the catalogue."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import abort
+
+from lms.catalog.models import Course, Lesson, Module
+from lms.core.db import db
+
+
+@dataclass(frozen=True)
+class OutlineModule:
+    module: Module
+    lessons: list[Lesson]
+
+
+def list_courses() -> list[Course]:
+    return list(db.session.scalars(
+        sa.select(Course).where(Course.archived_at.is_(None)).order_by(Course.title)))
+
+
+def get_course_or_404(slug: str) -> Course:
+    course = db.session.scalar(
+        sa.select(Course).where(Course.slug == slug, Course.archived_at.is_(None)))
+    if course is None:
+        abort(404)
+    return course
+
+
+def live_lessons(course_id: int) -> list[Lesson]:
+    """The course's current lessons in reading order (one query)."""
+    return list(db.session.scalars(
+        sa.select(Lesson).join(Module)
+        .where(Module.course_id == course_id, Module.archived_at.is_(None),
+               Lesson.archived_at.is_(None))
+        .order_by(Module.position, Lesson.position)))
+
+
+def course_outline(course_id: int) -> list[OutlineModule]:
+    """Modules with their current lessons, in two queries whatever the size."""
+    modules = list(db.session.scalars(
+        sa.select(Module).where(Module.course_id == course_id, Module.archived_at.is_(None))
+        .order_by(Module.position)))
+    by_module: dict[int, list[Lesson]] = {m.id: [] for m in modules}
+    for lesson in live_lessons(course_id):
+        by_module[lesson.module_id].append(lesson)
+    return [OutlineModule(m, by_module[m.id]) for m in modules]
+
+
+def get_lesson_or_404(course: Course, lesson_slug: str) -> Lesson:
+    lesson = db.session.scalar(
+        sa.select(Lesson).join(Module)
+        .where(Module.course_id == course.id, Lesson.slug == lesson_slug,
+               Lesson.archived_at.is_(None), Module.archived_at.is_(None)))
+    if lesson is None:
+        abort(404)
+    return lesson
+
+
+def lesson_counts() -> dict[int, int]:
+    """Current lessons per course id, for the catalogue and dashboards."""
+    rows = db.session.execute(
+        sa.select(Module.course_id, sa.func.count(Lesson.id)).join(Lesson)
+        .where(Module.archived_at.is_(None), Lesson.archived_at.is_(None))
+        .group_by(Module.course_id))
+    return {course_id: count for course_id, count in rows}

@@ -1,0 +1,15 @@
+"""Forms for issuing and revoking certificates."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+
+class IssueForm(FlaskForm):
+    enrolment_id = HiddenField(validators=[DataRequired()])
+
+
+class RevokeForm(FlaskForm):
+    reason = TextAreaField(_l("Reason for revoking"), validators=[
+        DataRequired(_l("Give a reason for revoking; it is kept in the audit log.")),
+        Length(max=1000)])

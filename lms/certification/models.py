@@ -1,0 +1,47 @@
+"""Issued certificates and the serial counter."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from lms.core.db import db, utcnow
+
+
+class Certificate(db.Model):
+    __tablename__ = "certificate"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    serial: Mapped[str] = mapped_column(sa.String(32), unique=True)  # CoE-2026-000042
+    # Public verification code carried by the QR code: 80 random bits, base32.
+    # It is an identifier printed on paper, not a credential, so it is stored as is.
+    code: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("course.id"), index=True)
+    status: Mapped[str] = mapped_column(sa.String(10), default="issued")
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    issued_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    revoked_at: Mapped[datetime | None]
+    revoke_reason: Mapped[str | None] = mapped_column(sa.Text)
+    # Everything printed, frozen at issue, so the PDF can be rendered again identically.
+    snapshot: Mapped[dict] = mapped_column(default=dict)
+    template: Mapped[str] = mapped_column(sa.String(40))
+    template_version: Mapped[str] = mapped_column(sa.String(20))
+
+    __table_args__ = (
+        sa.CheckConstraint("status IN ('issued', 'revoked', 'expired')", name="status"),
+        # Bulk issuing twice issues once: one valid certificate per learner and course.
+        sa.Index("uq_certificate_one_issued", "user_id", "course_id", unique=True,
+                 sqlite_where=sa.text("status = 'issued'"),
+                 postgresql_where=sa.text("status = 'issued'")),
+    )
+
+
+class SerialCounter(db.Model):
+    """One row per year; the UPDATE … RETURNING takes the row lock on every backend."""
+
+    __tablename__ = "serial_counter"
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    value: Mapped[int] = mapped_column(default=0)

@@ -1,0 +1,156 @@
+"""Certificates: admin issuing and revoking, learner downloads, public verification."""
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from lms.catalog.queries import get_course_or_404, list_courses
+from lms.certification import services
+from lms.certification.forms import IssueForm, RevokeForm
+from lms.certification.models import Certificate
+from lms.certification.render import render_pdf, template_meta
+from lms.core.access import login_required, public, roles_required
+from lms.core.db import db
+from lms.core.errors import DomainError
+from lms.learning.forms import ActionForm
+from lms.learning.models import Enrolment
+
+bp = Blueprint("certification", __name__)
+
+
+def _issue_options() -> dict:
+    meta = template_meta(current_app.config["CERTIFICATES_DIR"], "default")
+    return {"actor_id": current_user.id, "base_url": current_app.config["BASE_URL"],
+            "prefix": current_app.config.get("CERTIFICATE_PREFIX", "CoE"),
+            "template": services.TemplateInfo(meta["name"], meta["version"]),
+            "ip": request.remote_addr}
+
+
+@bp.get("/admin/certificates")
+@roles_required("admin")
+def admin_index():
+    courses = list_courses()
+    ready = {c.id: services.ready_for_certificate(c.id) for c in courses}
+    issued = db.session.scalars(
+        sa.select(Certificate).order_by(Certificate.issued_at.desc()).limit(200)).all()
+    return render_template("certification/admin.html", courses=courses, ready=ready,
+                           issued=issued, form=ActionForm(), revoke_form=RevokeForm())
+
+
+@bp.post("/admin/certificates/issue")
+@roles_required("admin")
+def admin_issue():
+    form = IssueForm()
+    enrolment = None
+    if form.validate_on_submit() and form.enrolment_id.data.isdigit():
+        enrolment = db.session.get(Enrolment, int(form.enrolment_id.data))
+    if enrolment is None:
+        abort(404)
+    try:
+        certificate = services.issue_certificate(enrolment, **_issue_options())
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("Certificate %(serial)s issued.", serial=certificate.serial), "success")
+    return redirect(url_for("certification.admin_index"))
+
+
+@bp.post("/admin/courses/<slug>/certificates/issue-all")
+@roles_required("admin")
+def admin_issue_all(slug: str):
+    course = get_course_or_404(slug)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        issued = services.issue_all_ready(course, **_issue_options())
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("%(n)d certificates issued.", n=len(issued)), "success")
+    return redirect(url_for("certification.admin_index"))
+
+
+@bp.post("/admin/certificates/<int:certificate_id>/revoke")
+@roles_required("admin")
+def admin_revoke(certificate_id: int):
+    certificate = db.session.get(Certificate, certificate_id) or abort(404)
+    form = RevokeForm()
+    if not form.validate_on_submit():
+        flash(_("Give a reason for revoking; it is kept in the audit log."), "error")
+        return redirect(url_for("certification.admin_index"))
+    try:
+        services.revoke_certificate(certificate, reason=form.reason.data,
+                                    actor_id=current_user.id, ip=request.remote_addr)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("Certificate %(serial)s revoked.", serial=certificate.serial), "success")
+    return redirect(url_for("certification.admin_index"))
+
+
+@bp.get("/certificates")
+@login_required
+def mine():
+    return render_template("certification/mine.html",
+                           certificates=services.certificates_of(current_user.id))
+
+
+@bp.get("/certificates/<serial>.pdf")
+@login_required
+def download(serial: str):
+    certificate = db.session.scalar(sa.select(Certificate).where(Certificate.serial == serial))
+    # Someone else's certificate is answered exactly like a missing one.
+    if certificate is None or (certificate.user_id != current_user.id
+                               and current_user.role != "admin"):
+        abort(404)
+    pdf = render_pdf(certificate.snapshot, root=current_app.config["CERTIFICATES_DIR"],
+                     template=certificate.template)
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{certificate.serial}.pdf"',
+        "Cache-Control": "private, no-store"})
+
+
+def _public_view(certificate: Certificate) -> dict:
+    """Only what a verifier needs: no email, no user id, no scores."""
+    snap = certificate.snapshot
+    return {"holder": snap["name"], "course": snap["course_title"],
+            "cpd_hours": snap["cpd_hours"], "serial": certificate.serial,
+            "issued_on": snap["issued_on"], "status": certificate.status,
+            "revoked_on": certificate.revoked_at.date().isoformat()
+            if certificate.revoked_at else None}
+
+
+@bp.get("/verify/<code>")
+@public
+def verify(code: str):
+    as_json = code.endswith(".json")
+    certificate = services.find_by_code(code.removesuffix(".json"))
+    if certificate is None:
+        abort(404)
+    data = _public_view(certificate)
+    if as_json:
+        return jsonify(data)
+    return render_template("certification/verify.html", cert=data,
+                           issued_on=date.fromisoformat(data["issued_on"]),
+                           revoked_on=certificate.revoked_at)

@@ -1,0 +1,63 @@
+"""`flask setup`: first-run set-up for a fresh checkout (secret, schema, courses, demo users)."""
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
+from flask import current_app
+from flask.cli import with_appcontext
+from flask_migrate import upgrade
+
+from lms.accounts.models import User
+from lms.accounts.services import create_user
+from lms.config import SECRET_KEY_FILE
+from lms.content.loader import load_courses
+from lms.content.sync import sync_courses
+from lms.core.db import db
+
+DEMO_USERS = [
+    ("admin@example.org", "Demo Admin", "admin"),
+    ("instructor@example.org", "Demo Instructor", "instructor"),
+    ("learner@example.org", "สมชาย ใจดี", "learner"),
+]
+
+
+def ensure_secret_key(path: Path = SECRET_KEY_FILE) -> bool:
+    """Write a random secret key into instance/ if there is none; True if written."""
+    if path.exists():
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(secrets.token_hex(32))
+    path.chmod(0o600)
+    return True
+
+
+@click.command("setup")
+@with_appcontext
+def setup_cli() -> None:
+    """Create the database schema, load the courses and create demo accounts (once)."""
+    Path(current_app.instance_path).mkdir(parents=True, exist_ok=True)
+    if ensure_secret_key():
+        click.echo(f"Wrote a new secret key to {SECRET_KEY_FILE}")
+    upgrade()
+    specs, errors = load_courses(Path(current_app.config["COURSES_DIR"]))
+    if errors:
+        for error in errors:
+            click.echo(str(error), err=True)
+        raise click.ClickException("course files have errors; nothing was loaded")
+    report = sync_courses(specs)
+    db.session.commit()
+    click.echo(f"Courses: {len(specs)} loaded, {len(report.changes)} change(s).")
+    created = []
+    for email, name, role in DEMO_USERS:
+        if db.session.scalar(sa.select(User.id).where(User.email == email)) is None:
+            password = secrets.token_urlsafe(12)
+            create_user(email=email, name=name, password=password, role=role)
+            created.append((role, email, password))
+    db.session.commit()
+    if created:
+        click.echo("Demo accounts (passwords are shown only this once):")
+        for role, email, password in created:
+            click.echo(f"  {role:<11} {email:<26} {password}")

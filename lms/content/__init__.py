@@ -1,0 +1,8 @@
+"""Content: course files → validated specs → database."""
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from lms.content.cli import courses_cli
+
+    app.cli.add_command(courses_cli)

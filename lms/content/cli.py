@@ -1,0 +1,62 @@
+"""`flask courses validate|sync`: check course files, load them into the database."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup, with_appcontext
+
+from lms.content.loader import load_courses
+from lms.content.sync import sync_courses
+from lms.core.db import db
+
+courses_cli = AppGroup("courses", help="Validate and load course files.")
+
+
+def _load_or_exit(path: str | None):
+    root = Path(path or current_app.config["COURSES_DIR"])
+    if not root.exists():
+        raise click.ClickException(f"{root}: no such folder")
+    specs, errors = load_courses(root)
+    if errors:
+        for error in errors:
+            click.echo(str(error), err=True)
+        click.echo(f"{len(errors)} error(s); nothing was changed.", err=True)
+        raise SystemExit(1)
+    return root, specs
+
+
+@courses_cli.command("validate", with_appcontext=False)
+@click.argument("path", required=False)
+def validate_command(path: str | None) -> None:
+    """Check course files (no database). Exit 1 with `path:line: message` lines on errors."""
+    from lms.config import load_config
+
+    if path is None:
+        path = load_config()["COURSES_DIR"]
+    root = Path(path)
+    if not root.exists():
+        raise click.ClickException(f"{root}: no such folder")
+    specs, errors = load_courses(root)
+    for spec in specs:
+        click.echo(f"{spec.slug}: {len(spec.modules)} modules, {spec.lesson_count} lessons, "
+                   f"{spec.question_count} questions")
+    if errors:
+        for error in errors:
+            click.echo(str(error), err=True)
+        raise SystemExit(1)
+
+
+@courses_cli.command("sync")
+@click.argument("path", required=False)
+@with_appcontext
+def sync_command(path: str | None) -> None:
+    """Load course files into the database in one transaction (idempotent)."""
+    root, specs = _load_or_exit(path)
+    # Syncing one course folder must not archive the others.
+    report = sync_courses(specs, archive_missing=not (root / "course.toml").exists())
+    db.session.commit()
+    for change in report.changes:
+        click.echo(change)
+    click.echo(f"{len(specs)} course(s) checked, {len(report.changes)} change(s).")

@@ -1,0 +1,75 @@
+"""Frozen specs of a course as read from its files (no database involved)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class LessonSpec:
+    slug: str
+    title: str
+    minutes: int
+    content_note: str | None
+    body: str
+
+
+@dataclass(frozen=True)
+class ModuleSpec:
+    slug: str
+    title: str
+    lessons: tuple[LessonSpec, ...]
+
+
+@dataclass(frozen=True)
+class QuestionSpec:
+    key: str
+    type: str
+    topic: str
+    prompt: str
+    explanation: str
+    references: tuple[str, ...]
+    spec: dict[str, Any] = field(hash=False)
+
+
+@dataclass(frozen=True)
+class QuizSpec:
+    key: str
+    title: str
+    kind: str
+    pass_mark: int
+    attempts_allowed: int
+    time_limit_minutes: int
+    questions: tuple[QuestionSpec, ...]
+
+
+@dataclass(frozen=True)
+class CourseSpec:
+    slug: str
+    title: str
+    summary: str
+    audience: str
+    objectives: tuple[str, ...]
+    language: str
+    cpd_hours: float
+    modules: tuple[ModuleSpec, ...]
+    quizzes: tuple[QuizSpec, ...]
+    content_hash: str
+
+    @property
+    def lesson_count(self) -> int:
+        return sum(len(m.lessons) for m in self.modules)
+
+    @property
+    def question_count(self) -> int:
+        return sum(len(q.questions) for q in self.quizzes)
+
+
+@dataclass(frozen=True)
+class LoadError:
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"

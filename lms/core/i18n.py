@@ -1,0 +1,55 @@
+"""Flask-Babel wiring: locale choice, the languages offered, locale-aware formatting."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, request, session
+from flask_babel import Babel, format_date, format_datetime, format_decimal, get_locale
+from flask_login import current_user
+
+# Languages of the programme's users, by their own names. Only those with a
+# compiled catalogue are offered in the switcher; the rest fall back to English.
+LANGUAGES = {
+    "en": "English",
+    "th": "ไทย",
+    "km": "ខ្មែរ",
+    "lo": "ລາວ",
+    "my": "မြန်မာ",
+    "vi": "Tiếng Việt",
+    "id": "Bahasa Indonesia",
+    "ms": "Bahasa Melayu",
+    "fil": "Filipino",
+}
+
+babel = Babel()
+
+
+def available_locales(app: Flask) -> dict[str, str]:
+    base = Path(app.config["BABEL_TRANSLATION_DIRECTORIES"])
+    return {code: name for code, name in LANGUAGES.items()
+            if code == "en" or (base / code / "LC_MESSAGES" / "messages.mo").exists()}
+
+
+def select_locale() -> str:
+    from flask import current_app
+
+    offered = current_app.extensions["lms_locales"]
+    chosen = session.get("locale")
+    if chosen in offered:
+        return chosen
+    user_locale = getattr(current_user, "locale", None)
+    if user_locale in offered:
+        return user_locale
+    return request.accept_languages.best_match(list(offered)) or "en"
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_locale)
+    app.extensions["lms_locales"] = available_locales(app)
+    app.jinja_env.globals.update(
+        available_languages=lambda: app.extensions["lms_locales"],
+        get_locale=get_locale,
+        format_date=format_date,
+        format_datetime=format_datetime,
+        format_decimal=format_decimal,
+    )

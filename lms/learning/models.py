@@ -1,0 +1,38 @@
+"""Enrolments and lesson progress."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.catalog.models import Course
+from lms.core.db import db, utcnow
+
+
+class Enrolment(db.Model):
+    __tablename__ = "enrolment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("course.id"), index=True)
+    status: Mapped[str] = mapped_column(sa.String(20), default="active")
+    enrolled_at: Mapped[datetime] = mapped_column(default=utcnow)
+    completed_at: Mapped[datetime | None]
+    course_version: Mapped[int] = mapped_column(default=1)
+
+    course: Mapped[Course] = relationship()
+
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "course_id"),
+        sa.CheckConstraint("status IN ('active', 'completed')", name="status"),
+    )
+
+
+class LessonProgress(db.Model):
+    __tablename__ = "lesson_progress"
+
+    # The composite key makes "complete twice" a no-op, even from two tabs at once.
+    enrolment_id: Mapped[int] = mapped_column(sa.ForeignKey("enrolment.id"), primary_key=True)
+    lesson_id: Mapped[int] = mapped_column(sa.ForeignKey("lesson.id"), primary_key=True)
+    completed_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,72 @@
+"""Learning: enrolling, completing lessons, completing courses."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from lms.catalog.models import Course, Lesson
+from lms.catalog.queries import live_lessons
+from lms.core.db import db, utcnow
+from lms.core.errors import DomainError
+from lms.learning.models import Enrolment, LessonProgress
+from lms.learning.signals import completion_requirements, course_completed
+
+
+def get_enrolment(user_id: int, course_id: int) -> Enrolment | None:
+    return db.session.scalar(sa.select(Enrolment).where(
+        Enrolment.user_id == user_id, Enrolment.course_id == course_id))
+
+
+def enrol(user_id: int, course: Course) -> Enrolment:
+    """Enrol a user; enrolling again returns the existing enrolment."""
+    if course.archived_at is not None:
+        raise DomainError(_("This course is no longer offered."))
+    enrolment = get_enrolment(user_id, course.id)
+    if enrolment is None:
+        enrolment = Enrolment(user_id=user_id, course_id=course.id,
+                              course_version=course.version)
+        db.session.add(enrolment)
+        db.session.flush()
+    return enrolment
+
+
+def completed_lesson_ids(enrolment_id: int) -> set[int]:
+    return set(db.session.scalars(sa.select(LessonProgress.lesson_id).where(
+        LessonProgress.enrolment_id == enrolment_id)))
+
+
+def complete_lesson(enrolment: Enrolment, lesson: Lesson) -> bool:
+    """Mark a lesson complete; True if it was new. Then re-check course completion."""
+    if lesson.module.course_id != enrolment.course_id:
+        raise DomainError(_("This lesson belongs to another course."))
+    exists = db.session.get(LessonProgress, (enrolment.id, lesson.id))
+    if exists is None:
+        db.session.add(LessonProgress(enrolment_id=enrolment.id, lesson_id=lesson.id))
+        db.session.flush()
+    update_completion(enrolment)
+    return exists is None
+
+
+def outstanding_requirements(enrolment: Enrolment) -> list[str]:
+    """What still stands between this enrolment and completion (empty when complete)."""
+    missing: list[str] = []
+    lesson_ids = {lesson.id for lesson in live_lessons(enrolment.course_id)}
+    left = len(lesson_ids - completed_lesson_ids(enrolment.id))
+    if left:
+        missing.append(_("%(count)d lessons to complete", count=left))
+    for _receiver, result in completion_requirements.send(enrolment):
+        missing.extend(result or [])
+    return missing
+
+
+def update_completion(enrolment: Enrolment) -> bool:
+    """Complete the enrolment when nothing is outstanding; completion is never undone."""
+    if enrolment.status == "completed":
+        return True
+    if outstanding_requirements(enrolment):
+        return False
+    enrolment.status = "completed"
+    enrolment.completed_at = utcnow()
+    db.session.flush()
+    course_completed.send(enrolment)
+    return True

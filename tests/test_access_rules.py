@@ -1,0 +1,88 @@
+"""Deny by default: every route states who may call it, and roles are enforced."""
+from __future__ import annotations
+
+import pytest
+
+from lms.core.access import rule_for
+from tests.fixtures.users import login
+
+# Every route with the rule it must carry. A new route fails this test until it is listed.
+EXPECTED = {
+    "accounts.register": "public", "accounts.login": "public", "accounts.logout": "login",
+    "accounts.set_language": "public", "accounts.admin_users": {"admin"},
+    "accounts.admin_change_role": {"admin"},
+    "catalog.index": "public", "catalog.teach": {"instructor", "admin"},
+    "learning.course": "public", "learning.enrol": "login", "learning.lesson": "login",
+    "learning.complete": "login", "learning.dashboard": "login",
+    "assessment.quiz": "login", "assessment.start": "login", "assessment.attempt": "login",
+    "assessment.result": "login",
+    "certification.admin_index": {"admin"}, "certification.admin_issue": {"admin"},
+    "certification.admin_issue_all": {"admin"}, "certification.admin_revoke": {"admin"},
+    "certification.mine": "login", "certification.download": "login",
+    "certification.verify": "public",
+    "health.healthz": "public", "static": "public",
+}
+
+
+def _describe(rule):
+    kind, roles = rule
+    return set(roles) if roles else kind
+
+
+def test_every_route_has_an_explicit_rule(app):
+    with app.test_request_context():
+        found = {r.endpoint: _describe(rule_for(r.endpoint)) if rule_for(r.endpoint) else None
+                 for r in app.url_map.iter_rules()}
+    missing = [endpoint for endpoint, rule in found.items() if rule is None]
+    assert not missing, f"routes without an access rule: {missing}"
+    assert found == EXPECTED
+
+
+def test_a_route_without_rule_is_refused(app):
+    from flask import Flask
+
+    from lms.core import access
+
+    bare = Flask("bare")
+    bare.config["SECRET_KEY"] = "x"
+    from lms.core.extensions import login_manager
+    login_manager.init_app(bare)
+    access.init_app(bare)
+    bare.add_url_rule("/forgotten", "forgotten", lambda: "secret")
+    assert bare.test_client().get("/forgotten").status_code == 403
+
+
+SAMPLE_URLS = {
+    # url: minimum role (None = public, "login" = any signed-in user)
+    "/": None, "/register": None, "/healthz": None,
+    "/dashboard": "login", "/certificates": "login",
+    "/teach/": "instructor", "/admin/users": "admin", "/admin/certificates": "admin",
+}
+ORDER = {None: 0, "login": 1, "learner": 1, "instructor": 2, "admin": 3}
+
+
+@pytest.mark.parametrize("role", [None, "learner", "instructor", "admin"])
+def test_role_matrix(app, make_user, role):
+    client = app.test_client()
+    if role:
+        login(client, make_user(role))
+    for url, needed in SAMPLE_URLS.items():
+        response = client.get(url)
+        if needed is None or (role and ORDER[role] >= ORDER[needed]):
+            assert response.status_code in (200, 302), (role, url, response.status_code)
+            if response.status_code == 302:
+                assert "/login" not in response.headers["Location"], (role, url)
+        elif role is None:
+            assert response.status_code == 302, (url, response.status_code)
+            assert response.headers["Location"].startswith("/login?next="), url
+        else:
+            assert response.status_code == 403, (role, url, response.status_code)
+
+
+@pytest.mark.parametrize("url", ["/admin/certificates/issue", "/admin/certificates/1/revoke",
+                                 "/admin/users/1/role", "/admin/courses/x/certificates/issue-all"])
+def test_learner_cannot_post_to_admin_actions(learner_client, url):
+    from tests.fixtures.app import post_form
+
+    assert post_form(learner_client, url, {"enrolment_id": "1", "reason": "x",
+                                           "role": "admin"}).status_code == 403
