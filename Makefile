@@ -29,7 +29,7 @@ $(STAMP):
 	touch $(STAMP)
 
 translations: venv
-	@$(VENV)/bin/pybabel compile -q -d lms/translations 2>/dev/null || $(VENV)/bin/pybabel compile -d lms/translations
+	$(VENV)/bin/pybabel compile -d lms/translations
 
 # Re-extract the strings after changing UI text, then translate the .po files.
 messages: venv

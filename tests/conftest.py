@@ -4,4 +4,5 @@ pytest_plugins = [
     "tests.fixtures.users",
     "tests.fixtures.courses",
     "tests.fixtures.queries",
+    "tests.fixtures.browser",
 ]

@@ -5,24 +5,13 @@ import re
 
 import sqlalchemy as sa
 
-from lms.assessment.models import Attempt, Question
+from lms.assessment.models import Attempt
 from lms.certification.models import Certificate
 from tests.fixtures.app import post_form
+from tests.helpers import correct_answers
 from tests.pdf import pdf_fonts, pdf_text
 
 THAI_NAME = "สมหญิง รักษ์ความยุติธรรม"
-
-
-def _answer_correctly(db, attempt_id: int) -> dict:
-    attempt = db.session.get(Attempt, attempt_id)
-    data = {"action": "finish"}
-    for qid in attempt.draw["questions"]:
-        question = db.session.get(Question, qid)
-        if question.type == "true_false":
-            data[f"q-{qid}"] = "true" if question.spec["answer"] else "false"
-        else:
-            data[f"q-{qid}"] = [o["key"] for o in question.spec["options"] if o["correct"]]
-    return data
 
 
 def test_learner_journey_to_verified_certificate(app, db, client, shipped_courses, admin,
@@ -67,7 +56,7 @@ def test_learner_journey_to_verified_certificate(app, db, client, shipped_course
     quiz_page = client.get(attempt_url).get_data(as_text=True)
     assert "correct" not in quiz_page.lower().replace("correct horse", "")
     assert "feedback" not in quiz_page.lower()
-    finish = post_form(client, attempt_url, _answer_correctly(db, attempt_id))
+    finish = post_form(client, attempt_url, {**correct_answers(attempt_id), "action": "finish"})
     assert finish.status_code == 302 and finish.headers["Location"].endswith("/result")
     attempt = db.session.get(Attempt, attempt_id)
     assert attempt.status == "finished" and attempt.passed and attempt.score == 100.0

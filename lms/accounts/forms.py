@@ -56,5 +56,8 @@ class LanguageForm(FlaskForm):
     locale = SelectField(_l("Language"), choices=[])
 
 
+ROLE_LABELS = {"learner": _l("Learner"), "instructor": _l("Instructor"), "admin": _l("Admin")}
+
+
 class RoleForm(FlaskForm):
-    role = SelectField(_l("Role"), choices=[(r, r) for r in ROLES])
+    role = SelectField(_l("Role"), choices=[(r, ROLE_LABELS[r]) for r in ROLES])

@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from lms.accounts import services
-from lms.accounts.forms import LanguageForm, LoginForm, RegisterForm, RoleForm
+from lms.accounts.forms import ROLE_LABELS, LanguageForm, LoginForm, RegisterForm, RoleForm
 from lms.accounts.models import User
 from lms.core.access import login_required, public, roles_required
 from lms.core.db import db
@@ -130,5 +130,6 @@ def admin_change_role(user_id: int):
         flash(error.message, "error")
     else:
         db.session.commit()
-        flash(_("%(name)s is now %(role)s.", name=user.name, role=user.role), "success")
+        flash(_("%(name)s is now %(role)s.", name=user.name, role=ROLE_LABELS[user.role]),
+              "success")
     return redirect(url_for("accounts.admin_users"))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import Babel, format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
 
@@ -31,8 +31,8 @@ def available_locales(app: Flask) -> dict[str, str]:
 
 
 def select_locale() -> str:
-    from flask import current_app
-
+    if not has_request_context():  # CLI and jobs speak the default language
+        return "en"
     offered = current_app.extensions["lms_locales"]
     chosen = session.get("locale")
     if chosen in offered:

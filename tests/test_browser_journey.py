@@ -1,0 +1,80 @@
+"""The whole journey once in a real browser: register → lessons → quiz → certificate → verify."""
+from __future__ import annotations
+
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from lms.accounts.models import User
+from lms.certification.models import Certificate
+from tests.fixtures.users import PASSWORD
+from tests.helpers import correct_answers
+from tests.pdf import pdf_text
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+KHMER_NAME = "សុខ សុភា"
+
+
+def test_journey_in_chromium(db, live_server, browser, shipped_courses, admin, tmp_path):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+
+    page.goto(live_server + "/")
+    page.get_by_role("link", name="Register").first.click()
+    page.get_by_label("Full name").fill(KHMER_NAME)
+    page.get_by_label("Email").fill("sophea@example.org")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Repeat the password").fill(PASSWORD)
+    page.get_by_label("Country where you work").select_option("KH")
+    page.get_by_role("button", name="Create account").click()
+    assert "Your account is ready" in page.content()
+
+    page.get_by_role("link", name="The non-punishment principle").click()
+    page.get_by_role("button", name="Enrol in this course").click()
+    page.get_by_role("link", name="Start the first lesson").click()
+    for _ in range(20):
+        if page.get_by_role("link", name="Continue to the lesson").count():
+            page.get_by_role("link", name="Continue to the lesson").click()
+        page.get_by_role("button", name="Mark as complete").click()
+        if "/lessons/" not in page.url:
+            break
+    assert "You have completed" not in page.content()  # lessons alone do not complete
+    assert "100%" in page.content()
+
+    page.get_by_role("link", name=re.compile("Final")).first.click()
+    page.get_by_role("button", name="Start an attempt").click()
+    attempt_id = int(page.url.rstrip("/").rsplit("/", 1)[1])
+    for name, values in correct_answers(attempt_id).items():
+        for value in values if isinstance(values, list) else [values]:
+            page.locator(f'input[name="{name}"][value="{value}"]').check()
+    page.get_by_role("button", name="Finish and submit").click()
+    assert "Passed." in page.content()
+
+    admin_page = browser.new_context().new_page()
+    admin_page.goto(live_server + "/login")
+    admin_page.get_by_label("Email").fill(admin.email)
+    admin_page.get_by_label("Password").fill(PASSWORD)
+    admin_page.get_by_role("button", name="Sign in").click()
+    admin_page.goto(live_server + "/admin/certificates")
+    assert KHMER_NAME in admin_page.content()
+    admin_page.get_by_role("button", name=re.compile("Issue to all")).click()
+    assert "certificates issued" in admin_page.content()
+
+    page.goto(live_server + "/certificates")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download PDF").click()
+    pdf = (tmp_path / "cert.pdf")
+    download.value.save_as(pdf)
+    assert "".join(KHMER_NAME.split()) in "".join(pdf_text(pdf.read_bytes(), tmp_path).split())
+
+    page.get_by_role("link", name="Public verification page").click()
+    assert "This certificate is valid." in page.content()
+    assert KHMER_NAME in page.content()
+    user = db.session.scalar(sa.select(User).where(User.email == "sophea@example.org"))
+    assert db.session.scalar(sa.select(Certificate.user_id)) == user.id
+    # No horizontal scrolling on a phone-sized screen.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    context.close()

@@ -1,0 +1,23 @@
+"""Main pages run a fixed number of SQL statements, however much content there is."""
+from __future__ import annotations
+
+from tests.fixtures.app import post_form
+
+
+def _count(client, url, query_counter) -> int:
+    with query_counter() as statements:
+        assert client.get(url).status_code == 200
+    return len(statements)
+
+
+def test_pages_do_not_grow_with_content(shipped_courses, learner_client, query_counter):
+    for slug in shipped_courses:
+        post_form(learner_client, f"/courses/{slug}/enrol")
+    budgets = {"/": 3, "/dashboard": 5, "/courses/tip-adjudication-for-judges": 8}
+    for url, budget in budgets.items():
+        count = _count(learner_client, url, query_counter)
+        assert count <= budget, (url, count)
+    # Course pages cost the same whatever their number of lessons.
+    small = _count(learner_client, "/courses/non-punishment-principle", query_counter)
+    large = _count(learner_client, "/courses/tip-adjudication-for-judges", query_counter)
+    assert small == large
