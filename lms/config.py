@@ -49,6 +49,7 @@ def load_config(overrides: dict | None = None) -> dict:
     config.setdefault("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)
     config.setdefault("RATELIMIT_STORAGE_URI", config["REDIS_URL"] or "memory://")
     config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    config.setdefault("LOGIN_RATE_LIMIT", "10 per minute")  # failed or not, per address
     config.setdefault("BABEL_DEFAULT_LOCALE", "en")
     config.setdefault("BABEL_DEFAULT_TIMEZONE", "UTC")
     config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(ROOT / "lms" / "translations"))

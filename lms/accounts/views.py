@@ -25,6 +25,7 @@ from lms.core.access import login_required, public, roles_required
 from lms.core.db import db
 from lms.core.errors import DomainError
 from lms.core.extensions import limiter
+from lms.core.unit_of_work import commit_or_flash
 
 bp = Blueprint("accounts", __name__)
 
@@ -69,7 +70,7 @@ def register():
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit("10 per minute", methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
 def login():
     form = LoginForm()
     if form.validate_on_submit():
@@ -122,14 +123,9 @@ def admin_change_role(user_id: int):
     if not form.validate_on_submit():
         flash(_("Choose one of the listed roles."), "error")
         return redirect(url_for("accounts.admin_users"))
-    try:
-        services.change_role(user, form.role.data, actor=current_user,
-                             ip=request.remote_addr)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
+    done = commit_or_flash(lambda: services.change_role(
+        user, form.role.data, actor=current_user, ip=request.remote_addr))
+    if done.ok:
         flash(_("%(name)s is now %(role)s.", name=user.name, role=ROLE_LABELS[user.role]),
               "success")
     return redirect(url_for("accounts.admin_users"))

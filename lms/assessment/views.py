@@ -11,6 +11,7 @@ from lms.catalog.queries import get_course_or_404
 from lms.core.access import login_required
 from lms.core.db import db
 from lms.core.errors import DomainError
+from lms.core.unit_of_work import commit_or_flash
 from lms.learning.forms import ActionForm
 
 bp = Blueprint("assessment", __name__)
@@ -34,14 +35,10 @@ def start(slug: str, key: str):
     quiz = queries.get_quiz_or_404(course, key)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        attempt = services.start_attempt(current_user.id, quiz)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
+    done = commit_or_flash(lambda: services.start_attempt(current_user.id, quiz))
+    if not done.ok:
         return redirect(url_for("assessment.quiz", slug=slug, key=key))
-    db.session.commit()
-    return redirect(url_for("assessment.attempt", attempt_id=attempt.id))
+    return redirect(url_for("assessment.attempt", attempt_id=done.value.id))
 
 
 def _submitted_answers() -> dict[str, list[str]]:

@@ -26,7 +26,7 @@ from lms.certification.models import Certificate
 from lms.certification.render import render_pdf, template_meta
 from lms.core.access import login_required, public, roles_required
 from lms.core.db import db
-from lms.core.errors import DomainError
+from lms.core.unit_of_work import commit_or_flash
 from lms.learning.forms import ActionForm
 from lms.learning.models import Enrolment
 
@@ -61,14 +61,9 @@ def admin_issue():
         enrolment = db.session.get(Enrolment, int(form.enrolment_id.data))
     if enrolment is None:
         abort(404)
-    try:
-        certificate = services.issue_certificate(enrolment, **_issue_options())
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(_("Certificate %(serial)s issued.", serial=certificate.serial), "success")
+    done = commit_or_flash(lambda: services.issue_certificate(enrolment, **_issue_options()))
+    if done.ok:
+        flash(_("Certificate %(serial)s issued.", serial=done.value.serial), "success")
     return redirect(url_for("certification.admin_index"))
 
 
@@ -78,14 +73,9 @@ def admin_issue_all(slug: str):
     course = get_course_or_404(slug)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        issued = services.issue_all_ready(course, **_issue_options())
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(_("%(n)d certificates issued.", n=len(issued)), "success")
+    done = commit_or_flash(lambda: services.issue_all_ready(course, **_issue_options()))
+    if done.ok:
+        flash(_("%(n)d certificates issued.", n=len(done.value)), "success")
     return redirect(url_for("certification.admin_index"))
 
 
@@ -97,14 +87,9 @@ def admin_revoke(certificate_id: int):
     if not form.validate_on_submit():
         flash(_("Give a reason for revoking; it is kept in the audit log."), "error")
         return redirect(url_for("certification.admin_index"))
-    try:
-        services.revoke_certificate(certificate, reason=form.reason.data,
-                                    actor_id=current_user.id, ip=request.remote_addr)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
+    done = commit_or_flash(lambda: services.revoke_certificate(
+        certificate, reason=form.reason.data, actor_id=current_user.id, ip=request.remote_addr))
+    if done.ok:
         flash(_("Certificate %(serial)s revoked.", serial=certificate.serial), "success")
     return redirect(url_for("certification.admin_index"))
 

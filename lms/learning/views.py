@@ -8,7 +8,7 @@ from flask_login import current_user
 from lms.catalog.queries import course_outline, get_course_or_404, get_lesson_or_404
 from lms.core.access import login_required, public
 from lms.core.db import db
-from lms.core.errors import DomainError
+from lms.core.unit_of_work import commit_or_flash
 from lms.learning import services
 from lms.learning.forms import ActionForm
 from lms.learning.queries import Progress, progress_for_user
@@ -39,14 +39,8 @@ def enrol(slug: str):
     course = get_course_or_404(slug)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        services.enrol(current_user.id, course)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for("learning.course", slug=slug))
-    db.session.commit()
-    flash(_("You are enrolled. Start with the first lesson when you are ready."), "success")
+    if commit_or_flash(lambda: services.enrol(current_user.id, course)).ok:
+        flash(_("You are enrolled. Start with the first lesson when you are ready."), "success")
     return redirect(url_for("learning.course", slug=slug))
 
 

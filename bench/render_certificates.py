@@ -1,0 +1,58 @@
+"""Certificate rendering speed: warm process with one shared FontConfiguration.
+
+    .venv/bin/python bench/render_certificates.py [N]
+
+Prints the median and p95 of N renders (names in every script users write in),
+and the cost of a render with a fresh FontConfiguration for comparison.
+"""
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from weasyprint.text.fonts import FontConfiguration
+
+from lms.certification import render
+
+ROOT = str(Path(__file__).resolve().parents[1] / "certificates")
+NAMES = ["สมหญิง รักษ์ความยุติธรรม", "សុខ សុភា", "ສົມພອນ ວົງສາ", "အောင် ကျော်",
+         "Nguyễn Thị Hoa", "Siti Nurhaliza binti Abdullah", "Maria Clara Dela Cruz"]
+
+
+def snapshot(name: str) -> dict:
+    return {"name": name, "course_title": "Trafficking in persons adjudication for judges",
+            "course_slug": "tip-adjudication-for-judges", "course_version": 1, "cpd_hours": 3.0,
+            "completed_on": "2026-11-28", "issued_on": "2026-11-28",
+            "serial": "CoE-2026-000042", "code": "k7qf3m2axq9wz4pd",
+            "verify_url": "https://learn.example.org/verify/k7qf3m2axq9wz4pd", "locale": "en"}
+
+
+def timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return (time.perf_counter() - start) * 1000
+
+
+def main(n: int) -> None:
+    render.render_pdf(snapshot(NAMES[0]), root=ROOT)  # warm-up: fonts, templates
+    warm = [timed(lambda i=i: render.render_pdf(snapshot(NAMES[i % len(NAMES)]), root=ROOT))
+            for i in range(n)]
+    cold = []
+    for i in range(max(3, n // 10)):
+        render.font_config.cache_clear()
+        cold.append(timed(lambda i=i: render.render_pdf(snapshot(NAMES[i % len(NAMES)]),
+                                                        root=ROOT)))
+    render.font_config.cache_clear()
+    assert isinstance(render.font_config(), FontConfiguration)
+    warm.sort()
+    print(f"renders (warm, shared FontConfiguration): n={n} "
+          f"median={statistics.median(warm):.1f} ms p95={warm[int(0.95 * (n - 1))]:.1f} ms")
+    print(f"renders (fresh FontConfiguration each):   n={len(cold)} "
+          f"median={statistics.median(cold):.1f} ms")
+    print(f"ratio fresh/warm: {statistics.median(cold) / statistics.median(warm):.1f}x")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 50)
