@@ -21,6 +21,13 @@ class Quiz(db.Model):
     pass_mark: Mapped[int]  # per cent
     attempts_allowed: Mapped[int] = mapped_column(default=0)  # 0 = unlimited
     time_limit_minutes: Mapped[int] = mapped_column(default=0)  # 0 = none
+    cooldown_minutes: Mapped[int] = mapped_column(default=0)  # between attempts
+    available_from: Mapped[datetime | None]
+    available_until: Mapped[datetime | None]
+    # never | after_attempt | after_pass | after_last
+    show_answers: Mapped[str] = mapped_column(sa.String(20), default="after_attempt")
+    questions_per_page: Mapped[int] = mapped_column(default=0)  # 0 = all on one page
+    # {"draw": [{"topic": "...", "count": n}]}: questions drawn from the course bank.
     settings: Mapped[dict] = mapped_column(default=dict)
     archived_at: Mapped[datetime | None]
 
@@ -30,14 +37,20 @@ class Quiz(db.Model):
         sa.UniqueConstraint("course_id", "key"),
         sa.CheckConstraint("kind IN ('pre', 'final')", name="kind"),
         sa.CheckConstraint("pass_mark BETWEEN 1 AND 100", name="pass_mark"),
+        sa.CheckConstraint("show_answers IN ('never', 'after_attempt', 'after_pass', "
+                           "'after_last')", name="show_answers"),
     )
 
 
 class Question(db.Model):
+    """A question fixed in one quiz (quiz_id set) or in the course bank (bank set)."""
+
     __tablename__ = "question"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    quiz_id: Mapped[int] = mapped_column(sa.ForeignKey("quiz.id"), index=True)
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("course.id"), index=True)
+    quiz_id: Mapped[int | None] = mapped_column(sa.ForeignKey("quiz.id"), index=True)
+    bank: Mapped[str | None] = mapped_column(sa.String(80))
     key: Mapped[str] = mapped_column(sa.String(80))
     type: Mapped[str] = mapped_column(sa.String(30))
     topic: Mapped[str] = mapped_column(sa.String(80), default="")
@@ -49,7 +62,10 @@ class Question(db.Model):
     references: Mapped[list] = mapped_column(default=list)
     archived_at: Mapped[datetime | None]
 
-    __table_args__ = (sa.UniqueConstraint("quiz_id", "key"),)
+    __table_args__ = (
+        sa.UniqueConstraint("course_id", "key"),
+        sa.CheckConstraint("(quiz_id IS NULL) <> (bank IS NULL)", name="quiz_or_bank"),
+    )
 
 
 class Attempt(db.Model):
@@ -67,6 +83,7 @@ class Attempt(db.Model):
     passed: Mapped[bool | None]
     # The questions and option order this learner saw, so review shows exactly that.
     draw: Mapped[dict] = mapped_column(default=dict)
+    page: Mapped[int] = mapped_column(default=0)  # multi-page quizzes resume here
     course_version: Mapped[int] = mapped_column(default=1)
 
     quiz: Mapped[Quiz] = relationship()
@@ -89,3 +106,21 @@ class Answer(db.Model):
     response: Mapped[dict] = mapped_column(default=dict)
     score: Mapped[float | None]  # 0..1, set when graded
     saved_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RegradeFlag(db.Model):
+    """A regrade that would change a completion or a certificate: an admin decides."""
+
+    __tablename__ = "regrade_flag"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(sa.ForeignKey("attempt.id"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("course.id"))
+    old_score: Mapped[float]
+    new_score: Mapped[float]
+    old_passed: Mapped[bool]
+    new_passed: Mapped[bool]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    resolved_at: Mapped[datetime | None]

@@ -1,25 +1,33 @@
-"""Assessment: starting, answering, finishing and grading quiz attempts."""
+"""Assessment: starting, answering, finishing and grading quiz attempts.
+
+The database holds the promises: one open attempt per learner and quiz (a
+partial unique index), finishing once (a conditional UPDATE), and answers
+that replace instead of duplicating (a composite key).
+"""
 from __future__ import annotations
 
 import random
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError
 
+from lms.assessment import policy
 from lms.assessment.models import Answer, Attempt, Question, Quiz
-from lms.assessment.types import InvalidAnswer, get_type
+from lms.assessment.qtypes import Fields, InvalidAnswer, get_type
 from lms.core.audit import record_event
-from lms.core.db import db, utcnow
+from lms.core.db import db, insert_ignore, utcnow
 from lms.core.errors import DomainError
+from lms.learning.models import Enrolment
 from lms.learning.services import get_enrolment, update_completion
 
-MAX_VALUES_PER_QUESTION = 50
+MAX_VALUES_PER_FIELD = 50
 MAX_VALUE_LENGTH = 2000
+MAX_FIELDS = 2000
 
 
-def live_questions(quiz_id: int) -> list[Question]:
+def fixed_questions(quiz_id: int) -> list[Question]:
     return list(db.session.scalars(
         sa.select(Question).where(Question.quiz_id == quiz_id, Question.archived_at.is_(None))
         .order_by(Question.position)))
@@ -31,41 +39,65 @@ def attempts_of(user_id: int, quiz_id: int) -> list[Attempt]:
         .order_by(Attempt.number)))
 
 
+def question_count(quiz: Quiz) -> int:
+    return len(fixed_questions(quiz.id)) + sum(r["count"] for r in quiz.settings.get("draw", []))
+
+
 def _draw(quiz: Quiz, rng: random.Random) -> dict[str, Any]:
-    questions = live_questions(quiz.id)
-    options = {}
-    for question in questions:
-        keys = get_type(question.type).option_keys(question.spec)
-        rng.shuffle(keys)
-        options[str(question.id)] = keys
-    return {"questions": [q.id for q in questions], "options": options}
+    """The questions of one attempt, their option order and a snapshot of each spec,
+    so review and grading use exactly what the learner saw."""
+    questions = fixed_questions(quiz.id)
+    rules = quiz.settings.get("draw", [])
+    if rules:
+        bank = list(db.session.scalars(sa.select(Question).where(
+            Question.course_id == quiz.course_id, Question.bank.is_not(None),
+            Question.archived_at.is_(None)).order_by(Question.id)))
+        for rule in rules:
+            pool = [q for q in bank if q.topic == rule["topic"] and q not in questions]
+            if len(pool) < rule["count"]:
+                raise DomainError(_("This test is not ready: its question bank is too small."))
+            questions.extend(rng.sample(pool, rule["count"]))
+    return {"questions": [q.id for q in questions],
+            "order": {str(q.id): get_type(q.type).draw(q.spec, rng) for q in questions},
+            "specs": {str(q.id): {"type": q.type, "spec": q.spec} for q in questions}}
 
 
-def start_attempt(user_id: int, quiz: Quiz, *, rng: random.Random | None = None) -> Attempt:
+def close_if_expired(attempt: Attempt, now: datetime | None = None) -> bool:
+    """Grade an open attempt whose deadline (plus grace) has passed, on what was saved."""
+    now = now or utcnow()
+    if attempt.status == "open" and policy.past_grace(attempt, now):
+        finish_attempt(attempt, at=attempt.deadline)
+        return True
+    return False
+
+
+def start_attempt(user_id: int, quiz: Quiz, *, rng: random.Random | None = None,
+                  now: datetime | None = None) -> Attempt:
     """Open a new attempt, or return the open one; the database allows one open attempt."""
+    now = now or utcnow()
     if get_enrolment(user_id, quiz.course_id) is None:
         raise DomainError(_("Enrol in the course before taking its quizzes."))
     previous = attempts_of(user_id, quiz.id)
     open_attempt = next((a for a in previous if a.status == "open"), None)
-    if open_attempt is not None:
+    if open_attempt is not None and not close_if_expired(open_attempt, now):
         return open_attempt
-    if quiz.attempts_allowed and len(previous) >= quiz.attempts_allowed:
-        raise DomainError(_("You have used all %(n)d attempts at this quiz.",
-                            n=quiz.attempts_allowed))
-    attempt = Attempt(user_id=user_id, quiz_id=quiz.id, number=len(previous) + 1,
-                      draw=_draw(quiz, rng or random.SystemRandom()),
-                      course_version=quiz.course.version)
-    try:
-        with db.session.begin_nested():
-            db.session.add(attempt)
-    except IntegrityError:
-        # Another request opened one at the same moment: use that one.
+    check = policy.can_start(quiz, [a for a in previous if a.status == "finished"], now)
+    if not check.allowed:
+        raise DomainError(check.reason)
+    values = dict(user_id=user_id, quiz_id=quiz.id, number=len(previous) + 1, status="open",
+                  started_at=now, deadline=policy.deadline_for(quiz, now),
+                  draw=_draw(quiz, rng or random.SystemRandom()), page=0,
+                  course_version=quiz.course.version)
+    # ON CONFLICT DO NOTHING: a second "start" at the same moment loses quietly.
+    if not insert_ignore(Attempt, values):
         existing = db.session.scalar(sa.select(Attempt).where(
             Attempt.user_id == user_id, Attempt.quiz_id == quiz.id, Attempt.status == "open"))
         if existing is None:
-            raise
+            raise DomainError(_("Another attempt was started at the same moment. Please "
+                                "try again."))
         return existing
-    return attempt
+    return db.session.scalar(sa.select(Attempt).where(
+        Attempt.user_id == user_id, Attempt.quiz_id == quiz.id, Attempt.status == "open"))
 
 
 def drawn_questions(attempt: Attempt) -> list[Question]:
@@ -75,37 +107,73 @@ def drawn_questions(attempt: Attempt) -> list[Question]:
     return [by_id[i] for i in ids if i in by_id]
 
 
+def drawn_spec(attempt: Attempt, question_id: int) -> tuple[str, dict[str, Any]]:
+    snap = attempt.draw["specs"][str(question_id)]
+    return snap["type"], snap["spec"]
+
+
 def answers_of(attempt_id: int) -> dict[int, Answer]:
     return {a.question_id: a for a in db.session.scalars(
         sa.select(Answer).where(Answer.attempt_id == attempt_id))}
 
 
-def save_answers(attempt: Attempt, submitted: dict[str, list[str]]) -> int:
-    """Store the submitted answers; refuse them all if any is stale or malformed.
+def group_fields(form: dict[str, list[str]]) -> dict[str, Fields]:
+    """`q-12` and `q-12-left` → {"12": {"": [...], "-left": [...]}}; other names ignored."""
+    grouped: dict[str, Fields] = {}
+    for name, values in form.items():
+        if not name.startswith("q-"):
+            continue
+        qid, _sep, rest = name[2:].partition("-")
+        grouped.setdefault(qid, {})["-" + rest if rest else ""] = values
+    return grouped
 
-    `submitted` maps question id (as posted) to the posted values. Returns how
-    many answers were stored.
+
+def _lock_open(attempt: Attempt, **changes: Any) -> None:
+    """Take the attempt's row lock, refusing if it is no longer open (another tab finished)."""
+    claimed = db.session.execute(
+        sa.update(Attempt).where(Attempt.id == attempt.id, Attempt.status == "open")
+        .values(page=changes.get("page", Attempt.page))
+        .execution_options(synchronize_session=False)).rowcount
+    if claimed != 1:
+        db.session.refresh(attempt)
+        raise DomainError(_("This attempt is already finished; your answers were not changed."))
+    if "page" in changes:
+        attempt.page = changes["page"]
+
+
+def save_answers(attempt: Attempt, form: dict[str, list[str]], *, page: int | None = None,
+                 now: datetime | None = None) -> int:
+    """Store the posted answers; refuse them all if any is stale or malformed.
+
+    Returns how many answers were stored. After the deadline and its grace period
+    nothing is stored: the attempt is graded on what was saved before.
     """
+    now = now or utcnow()
     if attempt.status != "open":
         raise DomainError(_("This attempt is already finished; your answers were not changed."))
+    if policy.past_grace(attempt, now):
+        raise DomainError(_("Time is up. Your attempt was graded on the answers saved "
+                            "before the deadline."))
+    if len(form) > MAX_FIELDS:
+        raise DomainError(_("Too many answers were sent. Nothing was saved."))
     allowed = {str(i) for i in attempt.draw.get("questions", [])}
-    questions = {str(q.id): q for q in drawn_questions(attempt)}
+    numbers = {qid: n for n, qid in enumerate(attempt.draw.get("questions", []), start=1)}
     parsed: dict[int, dict[str, Any]] = {}
-    for qid, values in submitted.items():
-        if qid not in allowed or qid not in questions:
+    for qid, fields in group_fields(form).items():
+        if qid not in allowed:
             raise DomainError(_("The page was out of date: it held a question that is not "
                                 "part of this attempt. Nothing was saved; please reload."))
-        if len(values) > MAX_VALUES_PER_QUESTION or any(len(v) > MAX_VALUE_LENGTH
-                                                        for v in values):
+        if any(len(v) > MAX_VALUES_PER_FIELD or any(len(x) > MAX_VALUE_LENGTH for x in v)
+               for v in fields.values()):
             raise DomainError(_("An answer was too long. Nothing was saved."))
-        question = questions[qid]
+        qtype, spec = drawn_spec(attempt, int(qid))
         try:
-            parsed[question.id] = get_type(question.type).parse(question.spec, values)
-        except InvalidAnswer:
-            raise DomainError(_("An answer did not match its question. Nothing was saved; "
-                                "please reload the page.")) from None
+            parsed[int(qid)] = get_type(qtype).parse(spec, fields)
+        except InvalidAnswer as problem:
+            raise DomainError(_("Question %(n)d: %(problem)s Nothing was saved; please check "
+                                "it.", n=numbers[int(qid)], problem=str(problem))) from None
+    _lock_open(attempt, **({"page": page} if page is not None else {}))
     existing = answers_of(attempt.id)
-    now = utcnow()
     for question_id, response in parsed.items():
         answer = existing.get(question_id)
         if answer is None:
@@ -117,38 +185,81 @@ def save_answers(attempt: Attempt, submitted: dict[str, list[str]]) -> int:
     return len(parsed)
 
 
-def finish_attempt(attempt: Attempt) -> Attempt:
+def compute_scores(draw: dict[str, Any],
+                   answers: dict[int, Answer]) -> tuple[float, dict[int, float]]:
+    """Per-cent score and per-question scores of a draw's answers; changes nothing."""
+    ids = draw.get("questions", [])
+    scores = {}
+    for question_id in ids:
+        answer = answers.get(question_id)
+        if answer is not None:
+            snap = draw["specs"][str(question_id)]
+            scores[question_id] = get_type(snap["type"]).grade(snap["spec"], answer.response)
+    percent = round(100 * sum(scores.values()) / len(ids), 2) if ids else 0.0
+    return percent, scores
+
+
+def grade_answers(attempt: Attempt, answers: dict[int, Answer]) -> float:
+    """Score in per cent from the drawn specs; sets each answer's score."""
+    percent, scores = compute_scores(attempt.draw, answers)
+    for question_id, score in scores.items():
+        answers[question_id].score = score
+    return percent
+
+
+def finish_attempt(attempt: Attempt, *, at: datetime | None = None) -> Attempt:
     """Grade the attempt once: the conditional UPDATE lets only one finisher through."""
+    finished_at = at or utcnow()
     claimed = db.session.execute(
         sa.update(Attempt).where(Attempt.id == attempt.id, Attempt.status == "open")
-        .values(status="finished", finished_at=utcnow())
+        .values(status="finished", finished_at=finished_at)
         .execution_options(synchronize_session=False)).rowcount
     db.session.refresh(attempt)
     if claimed != 1:
         return attempt  # already finished by another request: nothing to do
-    questions = drawn_questions(attempt)
-    answers = answers_of(attempt.id)
-    total = 0.0
-    for question in questions:
-        answer = answers.get(question.id)
-        if answer is not None:
-            answer.score = get_type(question.type).grade(question.spec, answer.response)
-            total += answer.score
     quiz = attempt.quiz
-    attempt.score = round(100 * total / len(questions), 2) if questions else 0.0
+    attempt.score = grade_answers(attempt, answers_of(attempt.id))
     attempt.passed = attempt.score >= quiz.pass_mark
     record_event("attempt.graded", actor_id=attempt.user_id, target_type="attempt",
                  target_id=attempt.id, data={"quiz": quiz.key, "score": attempt.score,
                                              "passed": attempt.passed})
     db.session.flush()
-    if attempt.passed and quiz.kind == "final":
-        enrolment = get_enrolment(attempt.user_id, quiz.course_id)
-        if enrolment is not None:
+    enrolment = get_enrolment(attempt.user_id, quiz.course_id)
+    if enrolment is not None:
+        record_scores(enrolment)
+        if attempt.passed and quiz.kind == "final":
             update_completion(enrolment)
     return attempt
 
 
-def unmet_quiz_requirements(enrolment) -> list[str]:
+def record_scores(enrolment: Enrolment) -> None:
+    """Pre-test (first attempt), final (best) and the knowledge gain between them."""
+    rows = db.session.execute(
+        sa.select(Quiz.kind, Attempt.number, Attempt.score).join(Quiz)
+        .where(Attempt.user_id == enrolment.user_id, Quiz.course_id == enrolment.course_id,
+               Attempt.status == "finished", Quiz.archived_at.is_(None))
+        .order_by(Attempt.number)).all()
+    pre = [score for kind, _n, score in rows if kind == "pre"]
+    final = [score for kind, _n, score in rows if kind == "final"]
+    enrolment.pre_score = pre[0] if pre else None
+    enrolment.final_score = max(final) if final else None
+    enrolment.knowledge_gain = (round(enrolment.final_score - enrolment.pre_score, 2)
+                                if pre and final else None)
+    db.session.flush()
+
+
+def close_expired_attempts(now: datetime | None = None) -> int:
+    """Grade every abandoned attempt whose deadline has passed (CLI / scheduled job)."""
+    now = now or utcnow()
+    expired = db.session.scalars(sa.select(Attempt).where(
+        Attempt.status == "open", Attempt.deadline.is_not(None),
+        Attempt.deadline < now - policy.GRACE)).all()
+    for attempt in expired:
+        finish_attempt(attempt, at=attempt.deadline)
+    return len(expired)
+
+
+def unmet_quiz_requirements(enrolment: Enrolment) -> list[str]:
     """Receiver for learning's completion check: every live final quiz must be passed."""
     finals = list(db.session.scalars(sa.select(Quiz).where(
         Quiz.course_id == enrolment.course_id, Quiz.kind == "final",

@@ -1,18 +1,19 @@
-"""Quiz pages: introduction, the attempt form, and the review."""
+"""Quiz pages: introduction, the attempt form (paged, autosaved), and the review."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from lms.assessment import queries, services
-from lms.assessment.types import get_type
+from lms.assessment import policy, queries, services
+from lms.assessment.qtypes import get_type
 from lms.catalog.queries import get_course_or_404
 from lms.core.access import login_required
-from lms.core.db import db
+from lms.core.db import db, utcnow
 from lms.core.errors import DomainError
 from lms.core.unit_of_work import commit_or_flash
 from lms.learning.forms import ActionForm
+from lms.learning.services import get_enrolment
 
 bp = Blueprint("assessment", __name__)
 
@@ -23,9 +24,12 @@ def quiz(slug: str, key: str):
     course = get_course_or_404(slug)
     quiz = queries.get_quiz_or_404(course, key)
     attempts = services.attempts_of(current_user.id, quiz.id)
-    return render_template("assessment/quiz.html", course=course, quiz=quiz, attempts=attempts,
-                           question_count=len(services.live_questions(quiz.id)),
-                           form=ActionForm())
+    finished = [a for a in attempts if a.status == "finished"]
+    return render_template(
+        "assessment/quiz.html", course=course, quiz=quiz, attempts=attempts,
+        question_count=services.question_count(quiz),
+        check=policy.can_start(quiz, finished, utcnow()),
+        enrolment=get_enrolment(current_user.id, course.id), form=ActionForm())
 
 
 @bp.post("/courses/<slug>/quizzes/<key>/start")
@@ -38,64 +42,130 @@ def start(slug: str, key: str):
     done = commit_or_flash(lambda: services.start_attempt(current_user.id, quiz))
     if not done.ok:
         return redirect(url_for("assessment.quiz", slug=slug, key=key))
-    return redirect(url_for("assessment.attempt", attempt_id=done.value.id))
+    return redirect(url_for("assessment.attempt", attempt_id=done.value.id,
+                            page=done.value.page + 1))
 
 
-def _submitted_answers() -> dict[str, list[str]]:
-    """Answers posted as q-<question id>; every other field is ignored."""
-    return {name[2:]: request.form.getlist(name) for name in request.form
-            if name.startswith("q-")}
+def _pages(attempt) -> list[list[int]]:
+    ids = attempt.draw.get("questions", [])
+    size = attempt.quiz.questions_per_page or len(ids) or 1
+    return [ids[i:i + size] for i in range(0, len(ids), size)] or [[]]
 
 
-@bp.route("/attempts/<int:attempt_id>", methods=["GET", "POST"])
+def _closed_on_time(attempt) -> bool:
+    """Grade an attempt whose time ran out; True if that just happened."""
+    if services.close_if_expired(attempt):
+        db.session.commit()
+        flash(_("Time is up. Your attempt was graded on the answers saved before the "
+                "deadline."), "info")
+        return True
+    return False
+
+
+@bp.get("/attempts/<int:attempt_id>")
 @login_required
 def attempt(attempt_id: int):
     attempt = queries.get_own_attempt_or_404(attempt_id, current_user.id)
-    if request.method == "POST":
-        form = ActionForm()
-        if not form.validate_on_submit():
-            abort(400)
-        try:
-            services.save_answers(attempt, _submitted_answers())
-            if request.form.get("action") == "finish":
-                services.finish_attempt(attempt)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-            return redirect(url_for("assessment.attempt", attempt_id=attempt_id))
-        db.session.commit()
-        if attempt.status == "finished":
-            return redirect(url_for("assessment.result", attempt_id=attempt_id))
-        flash(_("Your answers are saved."), "success")
-        return redirect(url_for("assessment.attempt", attempt_id=attempt_id))
-    if attempt.status != "open":
+    if _closed_on_time(attempt) or attempt.status != "open":
         return redirect(url_for("assessment.result", attempt_id=attempt_id))
+    pages = _pages(attempt)
+    page = request.args.get("page", type=int) or attempt.page + 1
+    page = min(max(page, 1), len(pages))
     answers = services.answers_of(attempt.id)
+    questions = {q.id: q for q in services.drawn_questions(attempt)}
+    numbers = {qid: n for n, qid in enumerate(attempt.draw["questions"], start=1)}
     items = []
-    for question in services.drawn_questions(attempt):
-        qtype = get_type(question.type)
-        order = attempt.draw.get("options", {}).get(str(question.id), [])
-        saved = answers.get(question.id)
-        items.append({"question": question, "template": qtype.template,
-                      "multiple": qtype.name == "multiple",
-                      "choices": qtype.present(question.spec, order),
-                      "chosen": set(saved.response.get("chosen", [])) if saved else set()})
+    for qid in pages[page - 1]:
+        qtype_name, spec = services.drawn_spec(attempt, qid)
+        qtype = get_type(qtype_name)
+        saved = answers.get(qid)
+        items.append({"question": questions[qid], "number": numbers[qid], "name": f"q-{qid}",
+                      "template": qtype.template, "saved": saved.response if saved else {},
+                      "view": qtype.present(spec, attempt.draw["order"].get(str(qid)))})
+    remaining = None
+    if attempt.deadline:
+        remaining = max(0, int((attempt.deadline - utcnow()).total_seconds()))
     return render_template("assessment/attempt.html", attempt=attempt, quiz=attempt.quiz,
-                           items=items, form=ActionForm())
+                           items=items, page=page, page_count=len(pages),
+                           answered=len(answers), total=len(numbers), remaining=remaining,
+                           form=ActionForm())
+
+
+@bp.post("/attempts/<int:attempt_id>")
+@login_required
+def save(attempt_id: int):
+    attempt = queries.get_own_attempt_or_404(attempt_id, current_user.id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if _closed_on_time(attempt):
+        return redirect(url_for("assessment.result", attempt_id=attempt_id))
+    action = request.form.get("action", "save")
+    page_count = len(_pages(attempt))
+    page = request.form.get("page", type=int) or 1
+    target = {"next": page + 1, "prev": page - 1}.get(action, page)
+    target = min(max(target, 1), page_count)
+
+    def save_and_maybe_finish():
+        services.save_answers(attempt, request.form.to_dict(flat=False), page=target - 1)
+        if action == "finish":
+            services.finish_attempt(attempt)
+
+    if not commit_or_flash(save_and_maybe_finish).ok:
+        return redirect(url_for("assessment.attempt", attempt_id=attempt_id, page=page))
+    if attempt.status == "finished":
+        return redirect(url_for("assessment.result", attempt_id=attempt_id))
+    if action == "save":
+        flash(_("Your answers are saved."), "success")
+    return redirect(url_for("assessment.attempt", attempt_id=attempt_id, page=target))
+
+
+@bp.post("/attempts/<int:attempt_id>/autosave")
+@login_required
+def autosave(attempt_id: int):
+    """Called by static/autosave.js on every change; the page works without it."""
+    attempt = queries.get_own_attempt_or_404(attempt_id, current_user.id)
+    try:
+        saved = services.save_answers(attempt, request.form.to_dict(flat=False))
+    except DomainError as error:
+        db.session.rollback()
+        return jsonify({"error": error.message}), 409
+    db.session.commit()
+    return jsonify({"saved": saved, "message": _("Saved")})
 
 
 @bp.get("/attempts/<int:attempt_id>/result")
 @login_required
 def result(attempt_id: int):
     attempt = queries.get_own_attempt_or_404(attempt_id, current_user.id)
-    if attempt.status == "open":
+    if attempt.status == "open" and not _closed_on_time(attempt):
         return redirect(url_for("assessment.attempt", attempt_id=attempt_id))
+    quiz = attempt.quiz
+    used = len(services.attempts_of(current_user.id, quiz.id))
+    show_key = policy.may_see_answers(quiz, attempt, used)
     answers = services.answers_of(attempt.id)
+    questions = {q.id: q for q in services.drawn_questions(attempt)}
     review = []
-    for question in services.drawn_questions(attempt):
-        saved = answers.get(question.id)
-        response = saved.response if saved else {}
-        review.append({"question": question, "score": saved.score if saved else 0.0,
-                       "rows": get_type(question.type).feedback(question.spec, response)})
-    return render_template("assessment/result.html", attempt=attempt, quiz=attempt.quiz,
-                           course=attempt.quiz.course, review=review)
+    for qid in attempt.draw.get("questions", []):
+        qtype, spec = services.drawn_spec(attempt, qid)
+        saved = answers.get(qid)
+        review.append({"question": questions[qid], "score": saved.score if saved else 0.0,
+                       "review": get_type(qtype).review(spec, saved.response if saved else {},
+                                                        show_key)})
+    return render_template("assessment/result.html", attempt=attempt, quiz=quiz,
+                           course=quiz.course, review=review, show_key=show_key,
+                           enrolment=get_enrolment(current_user.id, quiz.course_id))
+
+
+def csrf_recovery():
+    """An expired form token mid-attempt: ask the learner to confirm; keep the answers."""
+    if not current_user.is_authenticated:
+        return None
+    kept = [(name, value) for name in request.form if name.startswith("q-")
+            for value in request.form.getlist(name)]
+    if request.endpoint == "assessment.autosave":
+        from flask_wtf.csrf import generate_csrf
+        return jsonify({"error": _("Your session was refreshed; saving again."),
+                        "csrf_token": generate_csrf()}), 400
+    return render_template("assessment/confirm_answers.html", kept=kept,
+                           action=request.path, page=request.form.get("page", "1"),
+                           form=ActionForm()), 400

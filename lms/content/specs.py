@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 
@@ -33,6 +34,12 @@ class QuestionSpec:
 
 
 @dataclass(frozen=True)
+class DrawRule:
+    topic: str
+    count: int
+
+
+@dataclass(frozen=True)
 class QuizSpec:
     key: str
     title: str
@@ -40,6 +47,23 @@ class QuizSpec:
     pass_mark: int
     attempts_allowed: int
     time_limit_minutes: int
+    questions: tuple[QuestionSpec, ...]
+    draw: tuple[DrawRule, ...] = ()
+    cooldown_minutes: int = 0
+    available_from: datetime | None = None
+    available_until: datetime | None = None
+    show_answers: str = "after_attempt"
+    questions_per_page: int = 0
+
+    @property
+    def size(self) -> int:
+        """Questions in one attempt."""
+        return len(self.questions) + sum(rule.count for rule in self.draw)
+
+
+@dataclass(frozen=True)
+class BankSpec:
+    name: str
     questions: tuple[QuestionSpec, ...]
 
 
@@ -55,6 +79,7 @@ class CourseSpec:
     modules: tuple[ModuleSpec, ...]
     quizzes: tuple[QuizSpec, ...]
     content_hash: str
+    banks: tuple[BankSpec, ...] = ()
 
     @property
     def lesson_count(self) -> int:
@@ -62,7 +87,8 @@ class CourseSpec:
 
     @property
     def question_count(self) -> int:
-        return sum(len(q.questions) for q in self.quizzes)
+        return (sum(len(q.questions) for q in self.quizzes)
+                + sum(len(b.questions) for b in self.banks))
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from lms.assessment.models import Question, Quiz
 from lms.catalog.models import Course, Lesson, Module
-from lms.content.specs import CourseSpec, QuizSpec
+from lms.content.specs import CourseSpec
 from lms.core.db import db, utcnow
 from lms.core.markdown import render_markdown
 
@@ -78,21 +78,29 @@ def _sync_lessons(course: Course, spec: CourseSpec, report: SyncReport) -> None:
              "lesson", report)
 
 
-def _sync_questions(quiz: Quiz, spec: QuizSpec, report: SyncReport) -> None:
+def _sync_questions(course: Course, spec: CourseSpec, quiz_ids: dict[str, int],
+                    report: SyncReport) -> None:
+    """Fixed quiz questions and bank questions, matched by key across the course."""
     questions = {q.key: q for q in db.session.scalars(
-        sa.select(Question).where(Question.quiz_id == quiz.id))}
-    for position, question_spec in enumerate(spec.questions, start=1):
-        values = dict(type=question_spec.type, topic=question_spec.topic, position=position,
-                      prompt=question_spec.prompt, spec=question_spec.spec,
-                      explanation=question_spec.explanation,
-                      references=list(question_spec.references), archived_at=None)
-        question = questions.get(question_spec.key)
-        if question is None:
-            db.session.add(Question(quiz_id=quiz.id, key=question_spec.key, **values))
-            report.note(f"created question {quiz.key}/{question_spec.key}")
-        elif _assign(question, **values):
-            report.note(f"updated question {quiz.key}/{question_spec.key}")
-    _archive(questions.values(), {q.key for q in spec.questions}, "key", "question", report)
+        sa.select(Question).where(Question.course_id == course.id))}
+    owners = [(dict(quiz_id=quiz_ids[q.key], bank=None), q.questions) for q in spec.quizzes]
+    owners += [(dict(quiz_id=None, bank=b.name), b.questions) for b in spec.banks]
+    keep = set()
+    for owner, question_specs in owners:
+        for position, question_spec in enumerate(question_specs, start=1):
+            keep.add(question_spec.key)
+            values = dict(type=question_spec.type, topic=question_spec.topic,
+                          position=position, prompt=question_spec.prompt,
+                          spec=question_spec.spec, explanation=question_spec.explanation,
+                          references=list(question_spec.references), archived_at=None,
+                          **owner)
+            question = questions.get(question_spec.key)
+            if question is None:
+                db.session.add(Question(course_id=course.id, key=question_spec.key, **values))
+                report.note(f"created question {spec.slug}/{question_spec.key}")
+            elif _assign(question, **values):
+                report.note(f"updated question {spec.slug}/{question_spec.key}")
+    _archive(questions.values(), keep, "key", "question", report)
 
 
 def _sync_quizzes(course: Course, spec: CourseSpec, report: SyncReport) -> None:
@@ -101,17 +109,27 @@ def _sync_quizzes(course: Course, spec: CourseSpec, report: SyncReport) -> None:
     for quiz_spec in spec.quizzes:
         values = dict(title=quiz_spec.title, kind=quiz_spec.kind, pass_mark=quiz_spec.pass_mark,
                       attempts_allowed=quiz_spec.attempts_allowed,
-                      time_limit_minutes=quiz_spec.time_limit_minutes, archived_at=None)
+                      time_limit_minutes=quiz_spec.time_limit_minutes,
+                      cooldown_minutes=quiz_spec.cooldown_minutes,
+                      available_from=quiz_spec.available_from,
+                      available_until=quiz_spec.available_until,
+                      show_answers=quiz_spec.show_answers,
+                      questions_per_page=quiz_spec.questions_per_page,
+                      settings={"draw": [{"topic": r.topic, "count": r.count}
+                                         for r in quiz_spec.draw]},
+                      archived_at=None)
         quiz = quizzes.get(quiz_spec.key)
         if quiz is None:
             quiz = Quiz(course_id=course.id, key=quiz_spec.key, **values)
             db.session.add(quiz)
             db.session.flush()
+            quizzes[quiz.key] = quiz
             report.note(f"created quiz {spec.slug}/{quiz.key}")
         elif _assign(quiz, **values):
             report.note(f"updated quiz {spec.slug}/{quiz.key}")
-        _sync_questions(quiz, quiz_spec, report)
     _archive(quizzes.values(), {q.key for q in spec.quizzes}, "key", "quiz", report)
+    db.session.flush()
+    _sync_questions(course, spec, {k: q.id for k, q in quizzes.items()}, report)
 
 
 def sync_course(spec: CourseSpec, report: SyncReport) -> Course:

@@ -1,12 +1,19 @@
 """Domain errors and the friendly error pages."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from lms.core.db import db
+
+# endpoint → handler that rescues a request whose CSRF token expired (e.g. a long quiz
+# attempt); returns a response, or None for the usual error page. Filled by domains.
+csrf_recovery: dict[str, Callable[[], Any]] = {}
 
 
 class DomainError(Exception):
@@ -25,6 +32,9 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         db.session.rollback()
+        handler = csrf_recovery.get(request.endpoint or "")
+        if handler is not None and (response := handler()) is not None:
+            return response
         message = _("This form has expired or was sent from another page. "
                     "Go back, reload the page and try again.")
         return render_template("errors/error.html", code=400, message=message), 400

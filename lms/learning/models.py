@@ -20,6 +20,10 @@ class Enrolment(db.Model):
     enrolled_at: Mapped[datetime] = mapped_column(default=utcnow)
     completed_at: Mapped[datetime | None]
     course_version: Mapped[int] = mapped_column(default=1)
+    # Written by assessment: first pre-test score, best final score, and the gain.
+    pre_score: Mapped[float | None]
+    final_score: Mapped[float | None]
+    knowledge_gain: Mapped[float | None]
 
     course: Mapped[Course] = relationship()
 

@@ -1,0 +1,142 @@
+"""Questions that arrange things: matching pairs and ordering steps.
+
+Both give partial credit: the share of pairs matched, or of steps in their
+right place. Both work without scripts: a select per row.
+"""
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from flask_babel import gettext as _
+
+from lms.assessment.qtypes.base import (
+    Fields,
+    InvalidAnswer,
+    QuestionType,
+    keyed_items,
+    single_value,
+)
+
+
+class Matching(QuestionType):
+    """`pairs = [{key, left, right}]`; each left is matched to one right."""
+
+    name = "matching"
+    template = "assessment/types/matching.html"
+
+    def validate(self, raw: dict[str, Any]) -> list[str]:
+        pairs = raw.get("pairs")
+        if not isinstance(pairs, list) or len(pairs) < 2:
+            return ["needs at least two pairs"]
+        keys = [str(p.get("key", "")) if isinstance(p, dict) else "" for p in pairs]
+        problems = []
+        if any(not k for k in keys) or len(set(keys)) != len(keys):
+            problems.append("every pair needs a unique key")
+        if any(not isinstance(p, dict) or not str(p.get("left", "")).strip()
+               or not str(p.get("right", "")).strip() for p in pairs):
+            problems.append("every pair needs left and right text")
+        return problems
+
+    def build_spec(self, raw: dict[str, Any]) -> dict[str, Any]:
+        return {"pairs": [{"key": str(p["key"]), "left": str(p["left"]),
+                           "right": str(p["right"])} for p in raw["pairs"]],
+                "feedback": str(raw.get("feedback", ""))}
+
+    def draw(self, spec: dict[str, Any], rng: random.Random) -> list[str]:
+        keys = [p["key"] for p in spec["pairs"]]
+        rng.shuffle(keys)  # the order of the right-hand choices
+        return keys
+
+    def present(self, spec: dict[str, Any], order: Any) -> dict[str, Any]:
+        rights = {p["key"]: p["right"] for p in spec["pairs"]}
+        return {"rows": [(p["key"], p["left"]) for p in spec["pairs"]],
+                "choices": [(k, rights[k]) for k in (order or list(rights)) if k in rights]}
+
+    def parse(self, spec: dict[str, Any], fields: Fields) -> dict[str, Any]:
+        keys = {p["key"] for p in spec["pairs"]}
+        matched = {}
+        for suffix in fields:
+            if suffix.lstrip("-") not in keys:
+                raise InvalidAnswer("unknown row")
+        for key in keys:
+            value = single_value(fields, f"-{key}")
+            if value is not None:
+                if value not in keys:
+                    raise InvalidAnswer("unknown choice")
+                matched[key] = value
+        return {"matched": matched}
+
+    def grade(self, spec: dict[str, Any], response: dict[str, Any]) -> float:
+        matched = response.get("matched", {})
+        right = sum(1 for p in spec["pairs"] if matched.get(p["key"]) == p["key"])
+        return round(right / len(spec["pairs"]), 6)
+
+    def review(self, spec: dict[str, Any], response: dict[str, Any],
+               show_key: bool) -> dict[str, Any]:
+        rights = {p["key"]: p["right"] for p in spec["pairs"]}
+        matched = response.get("matched", {})
+        return {"rows": [
+            {"text": f"{p['left']} → {rights.get(matched.get(p['key']), '—')}", "chosen": True,
+             "correct": matched.get(p["key"]) == p["key"] if show_key else None,
+             "feedback": _("Correct match: %(right)s", right=p["right"])
+             if show_key and matched.get(p["key"]) != p["key"] else None}
+            for p in spec["pairs"]],
+            "feedback": spec.get("feedback") or None if show_key else None}
+
+
+class Ordering(QuestionType):
+    """`items = [{key, text}]` written in the right order; the learner numbers them."""
+
+    name = "ordering"
+    template = "assessment/types/ordering.html"
+
+    def validate(self, raw: dict[str, Any]) -> list[str]:
+        return keyed_items(raw.get("items"), "items")
+
+    def build_spec(self, raw: dict[str, Any]) -> dict[str, Any]:
+        return {"items": [{"key": str(i["key"]), "text": str(i["text"])} for i in raw["items"]],
+                "feedback": str(raw.get("feedback", ""))}
+
+    def draw(self, spec: dict[str, Any], rng: random.Random) -> list[str]:
+        keys = [i["key"] for i in spec["items"]]
+        while len(keys) > 1 and keys == [i["key"] for i in spec["items"]]:
+            rng.shuffle(keys)  # never show the answer as the starting order
+        return keys
+
+    def present(self, spec: dict[str, Any], order: Any) -> dict[str, Any]:
+        texts = {i["key"]: i["text"] for i in spec["items"]}
+        return {"rows": [(k, texts[k]) for k in (order or list(texts)) if k in texts],
+                "positions": list(range(1, len(texts) + 1))}
+
+    def parse(self, spec: dict[str, Any], fields: Fields) -> dict[str, Any]:
+        keys = [i["key"] for i in spec["items"]]
+        for suffix in fields:
+            if suffix.lstrip("-") not in keys:
+                raise InvalidAnswer("unknown item")
+        positions = {}
+        for key in keys:
+            value = single_value(fields, f"-{key}")
+            if value is None:
+                continue
+            if not value.isdigit() or not 1 <= int(value) <= len(keys):
+                raise InvalidAnswer("position out of range")
+            positions[key] = int(value)
+        return {"positions": positions}
+
+    def grade(self, spec: dict[str, Any], response: dict[str, Any]) -> float:
+        positions = response.get("positions", {})
+        right = sum(1 for index, item in enumerate(spec["items"], start=1)
+                    if positions.get(item["key"]) == index)
+        return round(right / len(spec["items"]), 6)
+
+    def review(self, spec: dict[str, Any], response: dict[str, Any],
+               show_key: bool) -> dict[str, Any]:
+        positions = response.get("positions", {})
+        return {"rows": [
+            {"text": f"{positions.get(item['key'], '—')}. {item['text']}", "chosen": True,
+             "correct": positions.get(item["key"]) == index if show_key else None,
+             "feedback": _("Belongs at position %(n)d", n=index)
+             if show_key and positions.get(item["key"]) != index else None}
+            for index, item in enumerate(spec["items"], start=1)],
+            "feedback": spec.get("feedback") or None if show_key else None}

@@ -1,0 +1,119 @@
+"""Typed answers: short answer (several accepted) and numeric with tolerance."""
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from typing import Any
+
+from flask_babel import format_decimal
+
+from lms.assessment.qtypes.base import Fields, InvalidAnswer, QuestionType, single_value
+
+MAX_TEXT = 500
+MAX_MAGNITUDE = 1e12
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+
+
+def normalise_text(text: str) -> str:
+    """Compare answers as a person would: Unicode form (so Vietnamese typed with
+    combining accents matches precomposed ones), case, zero-width marks some Thai and
+    Khmer keyboards insert, and runs of spaces do not matter."""
+    text = unicodedata.normalize("NFKC", text).translate(_ZERO_WIDTH).casefold()
+    return re.sub(r"\s+", " ", text).strip(" .")
+
+
+class ShortAnswer(QuestionType):
+    name = "short_answer"
+    template = "assessment/types/text.html"
+
+    def validate(self, raw: dict[str, Any]) -> list[str]:
+        answers = raw.get("answers")
+        if not isinstance(answers, list) or not answers or not all(
+                isinstance(a, str) and normalise_text(a) for a in answers):
+            return ["has no correct answer: list accepted answers in `answers`"]
+        return []
+
+    def build_spec(self, raw: dict[str, Any]) -> dict[str, Any]:
+        return {"answers": list(raw["answers"]), "feedback": str(raw.get("feedback", ""))}
+
+    def present(self, spec: dict[str, Any], order: Any) -> dict[str, Any]:
+        return {"inputmode": "text", "maxlength": MAX_TEXT}
+
+    def parse(self, spec: dict[str, Any], fields: Fields) -> dict[str, Any]:
+        value = single_value(fields) or ""
+        if len(value) > MAX_TEXT:
+            raise InvalidAnswer("answer too long")
+        return {"text": value.strip()}
+
+    def grade(self, spec: dict[str, Any], response: dict[str, Any]) -> float:
+        given = normalise_text(response.get("text", ""))
+        return 1.0 if given and given in {normalise_text(a) for a in spec["answers"]} else 0.0
+
+    def review(self, spec: dict[str, Any], response: dict[str, Any],
+               show_key: bool) -> dict[str, Any]:
+        return {"given": response.get("text", ""),
+                "expected": " / ".join(spec["answers"]) if show_key else None,
+                "feedback": spec.get("feedback") or None if show_key else None}
+
+
+def parse_number(value: str) -> float:
+    """A number as people type it: '12.5', '12,5' (decimal comma), '1 250', '1,250.5'."""
+    text = unicodedata.normalize("NFKC", value).strip().replace(" ", "").replace("\u00a0", "")
+    if "," in text and "." not in text and text.count(",") == 1 and \
+            not re.fullmatch(r"-?\d{1,3},\d{3}", text):
+        text = text.replace(",", ".")
+    text = text.replace(",", "")
+    if not re.fullmatch(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?", text):
+        raise InvalidAnswer("not a number")
+    number = float(text)
+    if not math.isfinite(number) or abs(number) > MAX_MAGNITUDE:
+        raise InvalidAnswer("number out of range")
+    return number
+
+
+class Numeric(QuestionType):
+    name = "numeric"
+    template = "assessment/types/text.html"
+
+    def validate(self, raw: dict[str, Any]) -> list[str]:
+        answer, tolerance = raw.get("answer"), raw.get("tolerance", 0)
+        problems = []
+        if not isinstance(answer, int | float) or isinstance(answer, bool):
+            problems.append("has no correct answer: set answer = <number>")
+        if not isinstance(tolerance, int | float) or isinstance(tolerance, bool) or tolerance < 0:
+            problems.append("tolerance must be a number of 0 or more")
+        return problems
+
+    def build_spec(self, raw: dict[str, Any]) -> dict[str, Any]:
+        return {"answer": float(raw["answer"]), "tolerance": float(raw.get("tolerance", 0)),
+                "unit": str(raw.get("unit", "")), "feedback": str(raw.get("feedback", ""))}
+
+    def present(self, spec: dict[str, Any], order: Any) -> dict[str, Any]:
+        return {"inputmode": "decimal", "maxlength": 40, "unit": spec.get("unit", "")}
+
+    def parse(self, spec: dict[str, Any], fields: Fields) -> dict[str, Any]:
+        value = single_value(fields)
+        if value is None or not value.strip():
+            return {"text": ""}
+        if len(value) > 40:
+            raise InvalidAnswer("answer too long")
+        return {"text": value.strip(), "value": parse_number(value)}
+
+    def grade(self, spec: dict[str, Any], response: dict[str, Any]) -> float:
+        value = response.get("value")
+        if value is None:
+            return 0.0
+        return 1.0 if abs(value - spec["answer"]) <= spec["tolerance"] + 1e-9 else 0.0
+
+    def review(self, spec: dict[str, Any], response: dict[str, Any],
+               show_key: bool) -> dict[str, Any]:
+        expected = None
+        if show_key:
+            expected = format_decimal(spec["answer"])
+            if spec["tolerance"]:
+                expected += f" ± {format_decimal(spec['tolerance'])}"
+            if spec.get("unit"):
+                expected += f" {spec['unit']}"
+        return {"given": response.get("text", ""), "expected": expected,
+                "feedback": spec.get("feedback") or None if show_key else None}
