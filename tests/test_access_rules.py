@@ -20,6 +20,7 @@ EXPECTED = {
     "assessment.regrade_quiz": {"instructor", "admin"},
     "certification.admin_index": {"admin"}, "certification.admin_issue": {"admin"},
     "certification.admin_issue_all": {"admin"}, "certification.admin_revoke": {"admin"},
+    "certification.admin_resolve_flag": {"admin"},
     "certification.mine": "login", "certification.download": "login",
     "certification.verify": "public",
     "health.healthz": "public", "static": "public",

@@ -19,6 +19,8 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from lms.assessment import regrade
+from lms.assessment.models import RegradeFlag
 from lms.catalog.queries import get_course_or_404, list_courses
 from lms.certification import services
 from lms.certification.forms import IssueForm, RevokeForm
@@ -49,7 +51,19 @@ def admin_index():
     issued = db.session.scalars(
         sa.select(Certificate).order_by(Certificate.issued_at.desc()).limit(200)).all()
     return render_template("certification/admin.html", courses=courses, ready=ready,
-                           issued=issued, form=ActionForm(), revoke_form=RevokeForm())
+                           issued=issued, flags=regrade.open_flags(), form=ActionForm(),
+                           revoke_form=RevokeForm())
+
+
+@bp.post("/admin/regrade-flags/<int:flag_id>/resolve")
+@roles_required("admin")
+def admin_resolve_flag(flag_id: int):
+    flag = db.session.get(RegradeFlag, flag_id) or abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if commit_or_flash(lambda: regrade.resolve_flag(flag, actor_id=current_user.id)).ok:
+        flash(_("Marked as handled."), "success")
+    return redirect(url_for("certification.admin_index"))
 
 
 @bp.post("/admin/certificates/issue")
