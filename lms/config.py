@@ -49,7 +49,12 @@ def load_config(overrides: dict | None = None) -> dict:
     config.setdefault("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)
     config.setdefault("RATELIMIT_STORAGE_URI", config["REDIS_URL"] or "memory://")
     config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
-    config.setdefault("LOGIN_RATE_LIMIT", "10 per minute")  # failed or not, per address
+    config.setdefault("LOGIN_RATE_LIMIT", "10 per minute")  # failed sign-ins, per address
+    config.setdefault("IDLE_TIMEOUT_ADMIN", 30 * 60)
+    config.setdefault("IDLE_TIMEOUT", 8 * 3600)
+    config.setdefault("PROXY_HOPS", 0)  # reverse proxies in front of gunicorn
+    for key in ("IDLE_TIMEOUT_ADMIN", "IDLE_TIMEOUT", "PROXY_HOPS"):
+        config[key] = int(config[key])  # environment values arrive as text
     config.setdefault("BABEL_DEFAULT_LOCALE", "en")
     config.setdefault("BABEL_DEFAULT_TIMEZONE", "UTC")
     config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(ROOT / "lms" / "translations"))

@@ -14,3 +14,10 @@ SECTORS = [("judiciary", _l("Judiciary")), ("prosecution", _l("Prosecution")),
            ("police", _l("Police")), ("immigration", _l("Immigration")),
            ("labour", _l("Labour inspection")), ("social_work", _l("Social work")),
            ("ngo", _l("Non-governmental organisation")), ("other", _l("Other"))]
+
+# For dates printed to a learner (e.g. the completion date on a certificate): the
+# capital's zone; Indonesia's western zone holds most of its population.
+COUNTRY_TIMEZONES = {"BN": "Asia/Brunei", "KH": "Asia/Phnom_Penh", "ID": "Asia/Jakarta",
+                     "LA": "Asia/Vientiane", "MY": "Asia/Kuala_Lumpur", "MM": "Asia/Yangon",
+                     "PH": "Asia/Manila", "SG": "Asia/Singapore", "TH": "Asia/Bangkok",
+                     "TL": "Asia/Dili", "VN": "Asia/Ho_Chi_Minh"}

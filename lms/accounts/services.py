@@ -22,9 +22,15 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+# Zero-width spaces and BOMs come in with names pasted from Khmer, Thai or Myanmar
+# text; they are invisible, so they are removed rather than refused.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff"))
+
+
 def normalise_name(name: str) -> str:
     """NFC, trimmed, inner runs of spaces made one; as printed on a certificate."""
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", name)).strip()
+    name = unicodedata.normalize("NFC", name).translate(_INVISIBLE)
+    return re.sub(r"\s+", " ", name).strip()
 
 
 def name_problem(name: str) -> str | None:

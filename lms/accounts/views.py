@@ -68,9 +68,21 @@ def register():
     return render_template("accounts/register.html", form=form), 200 if not form.errors else 422
 
 
+def _failed(response) -> bool:
+    # Only failed sign-ins count: a room of judges behind one address can all sign in.
+    return response.status_code == 401
+
+
+def _account_key() -> str:
+    return "login-account:" + request.form.get("email", "").strip().lower()
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"],
+               deduct_when=_failed)
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"],
+               deduct_when=_failed, key_func=_account_key)
 def login():
     form = LoginForm()
     if form.validate_on_submit():

@@ -13,6 +13,7 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import segno
 from babel.dates import format_date
@@ -37,7 +38,8 @@ class FolderFetcher(URLFetcher):
 
     def fetch(self, url: str, headers: Any = None):
         if url.startswith("file://"):
-            path = Path(url[len("file://"):].split("?")[0]).resolve()
+            # Decode first: urllib would turn %2e%2e into .. after this check.
+            path = Path(unquote(url[len("file://"):].split("?")[0])).resolve()
             if not path.is_relative_to(self.folder):
                 raise ValueError(f"certificate template may not load {url}")
         elif not url.startswith("data:"):

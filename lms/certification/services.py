@@ -5,12 +5,14 @@ import base64
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
+from lms.accounts.choices import COUNTRY_TIMEZONES
 from lms.accounts.models import User
 from lms.catalog.models import Course
 from lms.certification.models import Certificate, SerialCounter
@@ -56,13 +58,20 @@ def ready_for_certificate(course_id: int) -> list[tuple[Enrolment, User]]:
     return [(e, u) for e, u in rows]
 
 
+def _local_date(moment: datetime, country: str | None) -> str:
+    """The calendar date where the learner is (a 06:00 completion in Bangkok is not
+    yesterday's UTC date)."""
+    zone = COUNTRY_TIMEZONES.get(country or "")
+    return (moment.astimezone(ZoneInfo(zone)) if zone else moment).date().isoformat()
+
+
 def _snapshot(user: User, course: Course, enrolment: Enrolment, serial: str, code: str,
               base_url: str, issued_at: datetime, template: TemplateInfo) -> dict:
     return {
         "name": user.name, "course_title": course.title, "course_slug": course.slug,
         "course_version": course.version, "cpd_hours": course.cpd_hours,
-        "completed_on": (enrolment.completed_at or issued_at).date().isoformat(),
-        "issued_on": issued_at.date().isoformat(), "serial": serial, "code": code,
+        "completed_on": _local_date(enrolment.completed_at or issued_at, user.country),
+        "issued_on": _local_date(issued_at, user.country), "serial": serial, "code": code,
         "verify_url": f"{base_url.rstrip('/')}/verify/{code}",
         "template": template.name, "template_version": template.version, "locale": "en",
     }

@@ -123,6 +123,8 @@ def download(serial: str):
     if certificate is None or (certificate.user_id != current_user.id
                                and current_user.role != "admin"):
         abort(404)
+    if certificate.status != "issued" and current_user.role != "admin":
+        abort(410)  # a revoked certificate is not handed out as if it were valid
     pdf = render_pdf(certificate.snapshot, root=current_app.config["CERTIFICATES_DIR"],
                      template=certificate.template)
     return Response(pdf, mimetype="application/pdf", headers={

@@ -48,6 +48,7 @@ def init_app(app: Flask) -> None:
             403: _("You do not have permission to see this page."),
             404: _("This page does not exist."),
             405: _("This action is not allowed here."),
+            410: _("This certificate was revoked and can no longer be downloaded."),
             413: _("What you sent is too large."),
             429: _("Too many attempts. Please wait a minute and try again."),
         }

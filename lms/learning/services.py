@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 
 from lms.catalog.models import Course, Lesson
 from lms.catalog.queries import live_lessons
-from lms.core.db import db, utcnow
+from lms.core.db import db, insert_ignore, utcnow
 from lms.core.errors import DomainError
 from lms.learning.models import Enrolment, LessonProgress
 from lms.learning.signals import completion_requirements, course_completed
@@ -23,10 +23,10 @@ def enrol(user_id: int, course: Course) -> Enrolment:
         raise DomainError(_("This course is no longer offered."))
     enrolment = get_enrolment(user_id, course.id)
     if enrolment is None:
-        enrolment = Enrolment(user_id=user_id, course_id=course.id,
-                              course_version=course.version)
-        db.session.add(enrolment)
-        db.session.flush()
+        # A double tap may race this one: the unique (user, course) settles it.
+        insert_ignore(Enrolment, dict(user_id=user_id, course_id=course.id, status="active",
+                                      enrolled_at=utcnow(), course_version=course.version))
+        enrolment = get_enrolment(user_id, course.id)
     return enrolment
 
 
@@ -39,12 +39,10 @@ def complete_lesson(enrolment: Enrolment, lesson: Lesson) -> bool:
     """Mark a lesson complete; True if it was new. Then re-check course completion."""
     if lesson.module.course_id != enrolment.course_id:
         raise DomainError(_("This lesson belongs to another course."))
-    exists = db.session.get(LessonProgress, (enrolment.id, lesson.id))
-    if exists is None:
-        db.session.add(LessonProgress(enrolment_id=enrolment.id, lesson_id=lesson.id))
-        db.session.flush()
+    added = insert_ignore(LessonProgress, dict(enrolment_id=enrolment.id, lesson_id=lesson.id,
+                                               completed_at=utcnow()))
     update_completion(enrolment)
-    return exists is None
+    return added
 
 
 def outstanding_requirements(enrolment: Enrolment) -> list[str]:
