@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 from lms.content.quiz_loader import load_assessments
-from lms.content.reading import SLUG_RE, Collector, read_toml, text_of
+from lms.content.reading import SLUG_RE, Collector, read_toml, read_toml_file, text_of
 from lms.content.specs import CourseSpec, LessonSpec, LoadError, ModuleSpec
 from lms.content.toml_lines import TomlLines
 
@@ -108,11 +108,9 @@ def load_course(folder: Path, out: Collector) -> CourseSpec | None:
     if not course_toml.is_file():
         out.add(course_toml, 1, "missing course.toml")
         return None
-    text = course_toml.read_text(encoding="utf-8")
-    data = read_toml(course_toml, text, out)
-    if data is None:
+    if (loaded := read_toml_file(course_toml, out)) is None:
         return None
-    where = TomlLines(text)
+    data, where = loaded
     before = len(out.errors)
     slug = text_of(data, "slug") or folder.name
     if not SLUG_RE.match(slug):

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from lms.assessment.qtypes import REGISTRY
-from lms.content.reading import SLUG_RE, Collector, read_toml, text_of
+from lms.content.reading import SLUG_RE, Collector, read_toml_file, text_of
 from lms.content.specs import BankSpec, DrawRule, QuestionSpec, QuizSpec
 from lms.content.toml_lines import TomlLines
 
@@ -72,11 +72,9 @@ def _moment(data: dict, key: str, path: Path, where: TomlLines,
 
 
 def _load_quiz(path: Path, out: Collector) -> QuizSpec | None:
-    text = path.read_text(encoding="utf-8")
-    data = read_toml(path, text, out)
-    if data is None:
+    if (loaded := read_toml_file(path, out)) is None:
         return None
-    where = TomlLines(text)
+    data, where = loaded
     before = len(out.errors)
     kind = data.get("kind", "final")
     if kind not in ("pre", "final"):
@@ -118,11 +116,9 @@ def _load_quiz(path: Path, out: Collector) -> QuizSpec | None:
 
 
 def _load_bank(path: Path, out: Collector) -> BankSpec | None:
-    text = path.read_text(encoding="utf-8")
-    data = read_toml(path, text, out)
-    if data is None:
+    if (loaded := read_toml_file(path, out)) is None:
         return None
-    where = TomlLines(text)
+    data, where = loaded
     raw = data.get("questions", [])
     if not isinstance(raw, list) or not raw:
         out.add(path, 1, "bank has no [[questions]]")

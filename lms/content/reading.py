@@ -7,7 +7,7 @@ import tomllib
 from pathlib import Path
 
 from lms.content.specs import LoadError
-from lms.content.toml_lines import syntax_error_line
+from lms.content.toml_lines import TomlLines, syntax_error_line
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -34,3 +34,10 @@ def read_toml(path: Path, text: str, out: Collector, first_line: int = 1) -> dic
 def text_of(data: dict, key: str) -> str:
     value = data.get(key, "")
     return value.strip() if isinstance(value, str) else ""
+
+
+def read_toml_file(path: Path, out: Collector) -> tuple[dict, TomlLines] | None:
+    """A TOML file's data and its line finder, or None (with the error recorded)."""
+    text = path.read_text(encoding="utf-8")
+    data = read_toml(path, text, out)
+    return None if data is None else (data, TomlLines(text))
