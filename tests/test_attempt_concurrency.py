@@ -63,10 +63,11 @@ def test_two_concurrent_finishes_grade_once(app, db, open_attempt):
 
 def test_two_concurrent_starts_open_one_attempt(app, db, tiny_course, learner):
     enrol(learner.id, tiny_course)
-    db.session.commit()
+    user_id = learner.id  # threads get ids, never the test session's objects
     quiz_id = db.session.scalar(sa.select(Quiz.id).where(Quiz.course_id == tiny_course.id))
+    db.session.commit()
     errors = _in_parallel(app, lambda: services.start_attempt(
-        learner.id, _db.session.get(Quiz, quiz_id)), n=4)
+        user_id, _db.session.get(Quiz, quiz_id)), n=4)
     assert errors == []
     assert db.session.scalar(sa.select(sa.func.count(Attempt.id))) == 1
 

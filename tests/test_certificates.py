@@ -145,3 +145,20 @@ def test_verify_unknown_and_malformed_codes_are_404(client):
     assert client.get("/verify/zzzzzzzzzzzzzzzz").status_code == 404
     assert client.get("/verify/zzzzzzzzzzzzzzzz.json").status_code == 404
     assert client.get("/verify/'%20or%201=1").status_code == 404
+
+
+def test_two_admins_issuing_at_once_issue_one_certificate(app, db, completed, admin):
+    from lms.catalog.queries import get_course_or_404
+    from lms.certification.services import TemplateInfo, issue_all_ready
+    from tests.test_attempt_concurrency import _in_parallel
+
+    admin_id = admin.id
+    db.session.commit()
+
+    def issue():
+        issue_all_ready(get_course_or_404("tiny-course"), actor_id=admin_id,
+                        base_url="http://localhost", prefix="CoE",
+                        template=TemplateInfo("default", "1"), ip=None)
+
+    assert _in_parallel(app, issue, n=3) == []
+    assert db.session.scalar(sa.select(sa.func.count(Certificate.id))) == 1

@@ -21,3 +21,11 @@ def test_pages_do_not_grow_with_content(shipped_courses, learner_client, query_c
     small = _count(learner_client, "/courses/non-punishment-principle", query_counter)
     large = _count(learner_client, "/courses/tip-adjudication-for-judges", query_counter)
     assert small == large
+
+
+def test_staff_pages_do_not_grow_with_courses(shipped_courses, tiny_course, admin_client,
+                                              query_counter):
+    # Four courses now; each page must cost the same as it would with one.
+    for url, budget in {"/teach/": 6, "/admin/certificates": 8}.items():
+        count = _count(admin_client, url, query_counter)
+        assert count <= budget, (url, count)

@@ -7,6 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from lms.accounts.models import User
+from lms.catalog.models import Course, Lesson
 from lms.catalog.queries import live_lessons
 from lms.certification.models import Certificate
 from lms.learning import services as learning
@@ -18,15 +19,20 @@ from tests.test_attempt_concurrency import _in_parallel
 
 
 def test_double_tap_on_enrol_and_complete_is_harmless(app, db, tiny_course, learner):
-    errors = _in_parallel(app, lambda: learning.enrol(learner.id, tiny_course), n=3)
-    assert errors == []
+    # Threads get ids, never the test's ORM objects (those belong to the test's session).
+    user_id, course_id = learner.id, tiny_course.id
+    lesson_id = live_lessons(course_id)[0].id
+    db.session.commit()
+
+    def enrol():
+        learning.enrol(user_id, db.session.get(Course, course_id))
+
+    assert _in_parallel(app, enrol, n=3) == []
     assert db.session.scalar(sa.select(sa.func.count(Enrolment.id))) == 1
-    lesson = live_lessons(tiny_course.id)[0]
 
     def complete():
-        from lms.core.db import db as session_db
-        enrolment = learning.get_enrolment(learner.id, tiny_course.id)
-        learning.complete_lesson(enrolment, session_db.session.merge(lesson))
+        enrolment = learning.get_enrolment(user_id, course_id)
+        learning.complete_lesson(enrolment, db.session.get(Lesson, lesson_id))
 
     assert _in_parallel(app, complete, n=3) == []
     assert db.session.scalar(sa.select(sa.func.count()).select_from(LessonProgress)) == 1

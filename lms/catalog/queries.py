@@ -40,13 +40,24 @@ def live_lessons(course_id: int) -> list[Lesson]:
 
 def course_outline(course_id: int) -> list[OutlineModule]:
     """Modules with their current lessons, in two queries whatever the size."""
+    return outlines([course_id])[course_id]
+
+
+def outlines(course_ids: list[int]) -> dict[int, list[OutlineModule]]:
+    """Outlines of several courses in two queries (no query per course)."""
     modules = list(db.session.scalars(
-        sa.select(Module).where(Module.course_id == course_id, Module.archived_at.is_(None))
-        .order_by(Module.position)))
+        sa.select(Module).where(Module.course_id.in_(course_ids), Module.archived_at.is_(None))
+        .order_by(Module.course_id, Module.position)))
     by_module: dict[int, list[Lesson]] = {m.id: [] for m in modules}
-    for lesson in live_lessons(course_id):
+    for lesson in db.session.scalars(
+            sa.select(Lesson).where(Lesson.module_id.in_(list(by_module)),
+                                    Lesson.archived_at.is_(None))
+            .order_by(Lesson.position)):
         by_module[lesson.module_id].append(lesson)
-    return [OutlineModule(m, by_module[m.id]) for m in modules]
+    result: dict[int, list[OutlineModule]] = {course_id: [] for course_id in course_ids}
+    for module in modules:
+        result[module.course_id].append(OutlineModule(module, by_module[module.id]))
+    return result
 
 
 def get_lesson_or_404(course: Course, lesson_slug: str) -> Lesson:

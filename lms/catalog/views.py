@@ -20,5 +20,5 @@ def index():
 @roles_required("instructor", "admin")
 def teach():
     courses = queries.list_courses()
-    outlines = {c.id: queries.course_outline(c.id) for c in courses}
-    return render_template("catalog/teach.html", courses=courses, outlines=outlines)
+    return render_template("catalog/teach.html", courses=courses,
+                           outlines=queries.outlines([c.id for c in courses]))

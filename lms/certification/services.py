@@ -9,15 +9,13 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 
 from lms.accounts.choices import COUNTRY_TIMEZONES
 from lms.accounts.models import User
 from lms.catalog.models import Course
 from lms.certification.models import Certificate, SerialCounter
 from lms.core.audit import record_event
-from lms.core.db import db, utcnow
+from lms.core.db import db, insert_ignore, utcnow
 from lms.core.errors import DomainError
 from lms.learning.models import Enrolment
 
@@ -36,24 +34,22 @@ def new_code() -> str:
 
 def next_serial(prefix: str, year: int) -> str:
     """Take the next number of the year inside the caller's transaction."""
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    db.session.execute(insert(SerialCounter).values(year=year, value=0)
-                       .on_conflict_do_nothing(index_elements=["year"]))
+    insert_ignore(SerialCounter, {"year": year, "value": 0})
     value = db.session.execute(
         sa.update(SerialCounter).where(SerialCounter.year == year)
         .values(value=SerialCounter.value + 1).returning(SerialCounter.value)).scalar_one()
     return f"{prefix}-{year}-{value:06d}"
 
 
-def ready_for_certificate(course_id: int) -> list[tuple[Enrolment, User]]:
-    """Completed enrolments of the course without an issued certificate."""
+def ready_for_certificate(course_id: int | None) -> list[tuple[Enrolment, User]]:
+    """Completed enrolments without an issued certificate (of one course, or of all)."""
     issued = sa.select(Certificate.id).where(
         Certificate.user_id == Enrolment.user_id, Certificate.course_id == Enrolment.course_id,
         Certificate.status == "issued").exists()
     rows = db.session.execute(
         sa.select(Enrolment, User).join(User, User.id == Enrolment.user_id)
-        .where(Enrolment.course_id == course_id, Enrolment.status == "completed", ~issued)
+        .where(Enrolment.status == "completed", ~issued)
+        .where(Enrolment.course_id == course_id if course_id is not None else sa.true())
         .order_by(Enrolment.completed_at))
     return [(e, u) for e, u in rows]
 
@@ -77,39 +73,45 @@ def _snapshot(user: User, course: Course, enrolment: Enrolment, serial: str, cod
     }
 
 
-def issue_certificate(enrolment: Enrolment, *, actor_id: int, base_url: str, prefix: str,
-                      template: TemplateInfo, ip: str | None = None) -> Certificate:
-    """Issue one certificate for a completed enrolment; refuse if one is already valid."""
-    if enrolment.status != "completed":
-        raise DomainError(_("This learner has not completed the course yet."))
-    user = db.session.get(User, enrolment.user_id)
+def _insert(enrolment: Enrolment, user: User, *, actor_id: int, base_url: str, prefix: str,
+            template: TemplateInfo, ip: str | None) -> Certificate | None:
+    """Insert a certificate unless the learner already holds a valid one (the partial
+    unique index decides, even against a concurrent request)."""
     course = enrolment.course
-    already = _("%(name)s already holds a valid certificate for this course.", name=user.name)
-    if db.session.scalar(sa.select(Certificate.id).where(
-            Certificate.user_id == user.id, Certificate.course_id == course.id,
-            Certificate.status == "issued")):
-        raise DomainError(already)
     now = utcnow()
     serial, code = next_serial(prefix, now.year), new_code()
-    certificate = Certificate(
-        serial=serial, code=code, user_id=user.id, course_id=course.id, issued_at=now,
-        issued_by_id=actor_id, template=template.name, template_version=template.version,
-        snapshot=_snapshot(user, course, enrolment, serial, code, base_url, now, template))
-    try:
-        with db.session.begin_nested():
-            db.session.add(certificate)
-    except IntegrityError:  # issued by a concurrent request since the check above
-        raise DomainError(already) from None
+    inserted = insert_ignore(Certificate, dict(
+        serial=serial, code=code, user_id=user.id, course_id=course.id, status="issued",
+        issued_at=now, issued_by_id=actor_id, template=template.name,
+        template_version=template.version,
+        snapshot=_snapshot(user, course, enrolment, serial, code, base_url, now, template)))
+    if not inserted:
+        return None
+    certificate = db.session.scalar(sa.select(Certificate).where(Certificate.serial == serial))
     record_event("certificate.issued", actor_id=actor_id, target_type="certificate",
                  target_id=certificate.id, data={"serial": serial, "user_id": user.id,
                                                  "course": course.slug}, ip=ip)
     return certificate
 
 
-def issue_all_ready(course: Course, **kwargs) -> list[Certificate]:
-    """Issue to everyone ready in the course; running it twice issues nothing new."""
-    return [issue_certificate(enrolment, **kwargs)
-            for enrolment, _user in ready_for_certificate(course.id)]
+def issue_certificate(enrolment: Enrolment, **options) -> Certificate:
+    """Issue one certificate for a completed enrolment; refuse if one is already valid."""
+    if enrolment.status != "completed":
+        raise DomainError(_("This learner has not completed the course yet."))
+    user = db.session.get(User, enrolment.user_id)
+    certificate = _insert(enrolment, user, **options)
+    if certificate is None:
+        raise DomainError(_("%(name)s already holds a valid certificate for this course.",
+                            name=user.name))
+    return certificate
+
+
+def issue_all_ready(course: Course, **options) -> list[Certificate]:
+    """Issue to everyone ready in the course; running it twice issues nothing new, and a
+    learner issued by a concurrent request is skipped, not an error for the batch."""
+    issued = [_insert(enrolment, user, **options)
+              for enrolment, user in ready_for_certificate(course.id)]
+    return [c for c in issued if c is not None]
 
 
 def revoke_certificate(certificate: Certificate, *, reason: str, actor_id: int,

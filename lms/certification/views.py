@@ -47,7 +47,9 @@ def _issue_options() -> dict:
 @roles_required("admin")
 def admin_index():
     courses = list_courses()
-    ready = {c.id: services.ready_for_certificate(c.id) for c in courses}
+    ready: dict[int, list] = {c.id: [] for c in courses}
+    for enrolment, user in services.ready_for_certificate(None):
+        ready.setdefault(enrolment.course_id, []).append((enrolment, user))
     issued = db.session.scalars(
         sa.select(Certificate).order_by(Certificate.issued_at.desc()).limit(200)).all()
     return render_template("certification/admin.html", courses=courses, ready=ready,

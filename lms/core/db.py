@@ -75,5 +75,7 @@ def insert_ignore(model: type, values: dict[str, Any]) -> bool:
 
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    result = db.session.execute(insert(model).values(**values).on_conflict_do_nothing())
-    return result.rowcount == 1
+    # RETURNING rather than rowcount: psycopg reports -1 for inserts SQLAlchemy extends
+    # with RETURNING for the primary key. A skipped row returns nothing.
+    stmt = insert(model).values(**values).on_conflict_do_nothing()
+    return db.session.execute(stmt.returning(sa.literal_column("1"))).first() is not None
