@@ -13,7 +13,7 @@ from flask_migrate import upgrade
 from lms.accounts.models import User
 from lms.accounts.services import create_user
 from lms.config import SECRET_KEY_FILE
-from lms.content.loader import load_courses
+from lms.content.loader import load_catalogue
 from lms.content.sync import sync_courses
 from lms.core.db import db
 
@@ -42,12 +42,12 @@ def setup_cli() -> None:
     if ensure_secret_key():
         click.echo(f"Wrote a new secret key to {SECRET_KEY_FILE}")
     upgrade()
-    specs, errors = load_courses(Path(current_app.config["COURSES_DIR"]))
+    specs, shared, errors = load_catalogue(Path(current_app.config["COURSES_DIR"]))
     if errors:
         for error in errors:
             click.echo(str(error), err=True)
         raise click.ClickException("course files have errors; nothing was loaded")
-    report = sync_courses(specs)
+    report = sync_courses(specs, shared=shared)
     db.session.commit()
     click.echo(f"Courses: {len(specs)} loaded, {len(report.changes)} change(s).")
     created = []

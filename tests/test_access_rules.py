@@ -12,6 +12,8 @@ EXPECTED = {
     "accounts.set_language": "public", "accounts.admin_users": {"admin"},
     "accounts.admin_change_role": {"admin"},
     "catalog.index": "public", "catalog.teach": {"instructor", "admin"},
+    "catalog.references": "public", "catalog.glossary": "public", "catalog.support": "public",
+    "catalog.admin_support": {"admin"}, "catalog.admin_support_delete": {"admin"},
     "learning.course": "public", "learning.enrol": "login", "learning.lesson": "login",
     "learning.complete": "login", "learning.dashboard": "login",
     "assessment.quiz": "login", "assessment.start": "login", "assessment.attempt": "login",
@@ -60,6 +62,7 @@ SAMPLE_URLS = {
     "/": None, "/register": None, "/healthz": None,
     "/dashboard": "login", "/certificates": "login",
     "/teach/": "instructor", "/admin/users": "admin", "/admin/certificates": "admin",
+    "/glossary": None, "/support": None, "/admin/support": "admin",
 }
 ORDER = {None: 0, "login": 1, "learner": 1, "instructor": 2, "admin": 3}
 

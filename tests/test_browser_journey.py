@@ -79,3 +79,36 @@ def test_journey_in_chromium(db, live_server, browser, shipped_courses, admin, t
     # No horizontal scrolling on a phone-sized screen.
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     context.close()
+
+
+@pytest.mark.parametrize("viewport", [{"width": 360, "height": 740},
+                                      {"width": 1280, "height": 900}])
+def test_lesson_and_scenario_fit_the_screen(db, live_server, browser, shipped_courses, learner,
+                                            viewport, tmp_path):
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(live_server + "/login")
+    page.get_by_label("Email").fill(learner.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    slug = "tip-adjudication-for-judges"
+    page.goto(f"{live_server}/courses/{slug}")
+    page.get_by_role("button", name="Enrol in this course").click()
+    page.get_by_role("link", name="Start the first lesson").click()
+    if page.get_by_role("link", name="Continue to the lesson").count():
+        page.get_by_role("link", name="Continue to the lesson").click()
+    page.screenshot(path=str(tmp_path / f"lesson-{viewport['width']}.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+    page.goto(f"{live_server}/courses/{slug}/quizzes/final")
+    page.get_by_role("button", name="Start an attempt").click()
+    for number in range(1, 10):
+        if page.locator(".vignette").count():
+            break
+        page.goto(f"{page.url.split('?')[0]}?page={number + 1}")
+    assert page.locator(".vignette").count(), "no scenario question drawn"
+    page.locator(".vignette").first.scroll_into_view_if_needed()
+    page.screenshot(path=str(tmp_path / f"scenario-{viewport['width']}.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    context.close()

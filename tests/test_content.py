@@ -106,5 +106,35 @@ def test_lesson_html_is_sanitised_at_sync(tiny_course, db):
     lesson = db.session.scalar(sa.select(Lesson).where(Lesson.slug == "first-lesson"))
     assert "<script" not in lesson.body_html
     assert "&lt;script&gt;" in lesson.body_html  # shown as text, inert
-    assert 'href="javascript:' not in lesson.body_html
     assert 'href="https://example.org"' in lesson.body_html
+
+
+def test_markdown_removes_script_links_and_raw_html():
+    from lms.core.markdown import render_markdown
+
+    html = render_markdown('[x](javascript:alert(1)) <img src=x onerror=alert(1)> [y](/ok)')
+    assert 'href="javascript:' not in html and "<img" not in html and 'href="/ok"' in html
+
+
+def test_links_in_lessons_must_resolve(tmp_path):
+    course = tmp_path / "tiny-course"
+    shutil.copytree(FIXTURES / "good" / "tiny-course", course)
+    lesson = course / "lessons" / "second-lesson.md"
+    lesson.write_text(lesson.read_text() + "\nSee [the first](/courses/tiny-course/lessons/"
+                      "first-lesson), [a ghost](/courses/tiny-course/lessons/ghost) and "
+                      "[elsewhere](/admin/secret).\n")
+    _, errors = load_courses(course)
+    messages = [f"{Path(e.path).name}:{e.line}: {e.message}" for e in errors]
+    assert messages == ["second-lesson.md:9: no lesson 'ghost' in tiny-course",
+                        "second-lesson.md:9: link to an unknown page '/admin/secret'"]
+
+
+def test_unknown_legal_reference_is_an_error(tmp_path):
+    course = tmp_path / "tiny-course"
+    shutil.copytree(FIXTURES / "good" / "tiny-course", course)
+    quiz = course / "quizzes" / "final.toml"
+    quiz.write_text(quiz.read_text().replace('references = ["Palermo Art. 3"]',
+                                             'references = ["Palermo Art 3"]'))
+    _, errors = load_courses(course)
+    assert [(Path(e.path).name, e.line) for e in errors] == [("final.toml", 31)]
+    assert "unknown legal reference 'Palermo Art 3'" in errors[0].message

@@ -11,8 +11,8 @@ from lms.assessment.statistics import quiz_item_statistics
 from lms.assessment.views import bp
 from lms.core.access import roles_required
 from lms.core.db import db
+from lms.core.forms import ActionForm
 from lms.core.unit_of_work import commit_or_flash
-from lms.learning.forms import ActionForm
 
 
 def _quiz_or_404(quiz_id: int) -> Quiz:

@@ -11,8 +11,8 @@ from lms.catalog.queries import get_course_or_404
 from lms.core.access import login_required
 from lms.core.db import db, utcnow
 from lms.core.errors import DomainError
+from lms.core.forms import ActionForm
 from lms.core.unit_of_work import commit_or_flash
-from lms.learning.forms import ActionForm
 from lms.learning.services import get_enrolment
 
 bp = Blueprint("assessment", __name__)

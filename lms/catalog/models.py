@@ -22,6 +22,8 @@ class Course(db.Model):
     cpd_hours: Mapped[float] = mapped_column(sa.Float)
     version: Mapped[int] = mapped_column(default=1)
     content_hash: Mapped[str] = mapped_column(sa.String(64))
+    # The course's references page (every instrument cited), sanitised at sync.
+    references_html: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     archived_at: Mapped[datetime | None]
@@ -64,3 +66,42 @@ class Lesson(db.Model):
     module: Mapped[Module] = relationship(back_populates="lessons")
 
     __table_args__ = (sa.UniqueConstraint("module_id", "slug"),)
+
+
+class GlossaryTerm(db.Model):
+    """A term of the glossary shared by all courses (courses/_shared/glossary.toml)."""
+
+    __tablename__ = "glossary_term"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    term: Mapped[str] = mapped_column(sa.String(200))
+    definition: Mapped[str] = mapped_column(sa.Text)
+    references: Mapped[list] = mapped_column(default=list)
+    see_also: Mapped[list] = mapped_column(default=list)
+    archived_at: Mapped[datetime | None]
+
+
+class SitePage(db.Model):
+    """A page written as a file (courses/_shared/<slug>.md), such as the support page."""
+
+    __tablename__ = "site_page"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    body_html: Mapped[str] = mapped_column(sa.Text)
+
+
+class SupportContact(db.Model):
+    """A national hotline or service, added by an admin to the support page."""
+
+    __tablename__ = "support_contact"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    country: Mapped[str] = mapped_column(sa.String(2))
+    name: Mapped[str] = mapped_column(sa.String(200))
+    phone: Mapped[str] = mapped_column(sa.String(60), default="")
+    hours: Mapped[str] = mapped_column(sa.String(120), default="")
+    note: Mapped[str] = mapped_column(sa.String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

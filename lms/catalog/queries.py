@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask import abort
 
-from lms.catalog.models import Course, Lesson, Module
+from lms.catalog.models import Course, GlossaryTerm, Lesson, Module, SitePage, SupportContact
 from lms.core.db import db
 
 
@@ -77,3 +77,17 @@ def lesson_counts() -> dict[int, int]:
         .where(Module.archived_at.is_(None), Lesson.archived_at.is_(None))
         .group_by(Module.course_id))
     return {course_id: count for course_id, count in rows}
+
+
+def glossary_terms() -> list[GlossaryTerm]:
+    return list(db.session.scalars(sa.select(GlossaryTerm).where(
+        GlossaryTerm.archived_at.is_(None)).order_by(sa.func.lower(GlossaryTerm.term))))
+
+
+def site_page(slug: str) -> SitePage | None:
+    return db.session.scalar(sa.select(SitePage).where(SitePage.slug == slug))
+
+
+def support_contacts() -> list[SupportContact]:
+    return list(db.session.scalars(sa.select(SupportContact).order_by(
+        SupportContact.country, SupportContact.name)))

@@ -28,8 +28,8 @@ from lms.certification.models import Certificate
 from lms.certification.render import render_pdf, template_meta
 from lms.core.access import login_required, public, roles_required
 from lms.core.db import db
+from lms.core.forms import ActionForm
 from lms.core.unit_of_work import commit_or_flash
-from lms.learning.forms import ActionForm
 from lms.learning.models import Enrolment
 
 bp = Blueprint("certification", __name__)

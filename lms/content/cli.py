@@ -7,7 +7,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from lms.content.loader import load_courses
+from lms.content.loader import load_catalogue
 from lms.content.sync import sync_courses
 from lms.core.db import db
 
@@ -18,13 +18,13 @@ def _load_or_exit(path: str | None):
     root = Path(path or current_app.config["COURSES_DIR"])
     if not root.exists():
         raise click.ClickException(f"{root}: no such folder")
-    specs, errors = load_courses(root)
+    specs, shared, errors = load_catalogue(root)
     if errors:
         for error in errors:
             click.echo(str(error), err=True)
         click.echo(f"{len(errors)} error(s); nothing was changed.", err=True)
         raise SystemExit(1)
-    return root, specs
+    return root, specs, shared
 
 
 @courses_cli.command("validate", with_appcontext=False)
@@ -38,7 +38,7 @@ def validate_command(path: str | None) -> None:
     root = Path(path)
     if not root.exists():
         raise click.ClickException(f"{root}: no such folder")
-    specs, errors = load_courses(root)
+    specs, _shared, errors = load_catalogue(root)
     for spec in specs:
         click.echo(f"{spec.slug}: {len(spec.modules)} modules, {spec.lesson_count} lessons, "
                    f"{spec.question_count} questions")
@@ -53,9 +53,10 @@ def validate_command(path: str | None) -> None:
 @with_appcontext
 def sync_command(path: str | None) -> None:
     """Load course files into the database in one transaction (idempotent)."""
-    root, specs = _load_or_exit(path)
+    root, specs, shared = _load_or_exit(path)
     # Syncing one course folder must not archive the others.
-    report = sync_courses(specs, archive_missing=not (root / "course.toml").exists())
+    report = sync_courses(specs, archive_missing=not (root / "course.toml").exists(),
+                          shared=shared)
     db.session.commit()
     for change in report.changes:
         click.echo(change)

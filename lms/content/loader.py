@@ -11,7 +11,8 @@ from pathlib import Path
 
 from lms.content.quiz_loader import load_assessments
 from lms.content.reading import SLUG_RE, Collector, read_toml, read_toml_file, text_of
-from lms.content.specs import CourseSpec, LessonSpec, LoadError, ModuleSpec
+from lms.content.shared_loader import load_shared
+from lms.content.specs import CourseSpec, LessonSpec, LoadError, ModuleSpec, SharedSpec
 from lms.content.toml_lines import TomlLines
 
 MAX_LESSON_BYTES = 512 * 1024
@@ -128,20 +129,67 @@ def load_course(folder: Path, out: Collector) -> CourseSpec | None:
         objectives = []
     modules = _load_modules(course_toml, data, where, folder, out)
     banks, quizzes = load_assessments(folder, out)
+    references = folder / "references.md"
+    references_text = references.read_text(encoding="utf-8") if references.is_file() else ""
     if len(out.errors) > before:
         return None
     return CourseSpec(slug, text_of(data, "title"), text_of(data, "summary"),
                       text_of(data, "audience"), tuple(objectives),
                       text_of(data, "language") or "en", float(hours), tuple(modules),
-                      tuple(quizzes), _content_hash(folder), tuple(banks))
+                      tuple(quizzes), _content_hash(folder), tuple(banks), references_text)
 
 
-def load_courses(path: Path) -> tuple[list[CourseSpec], list[LoadError]]:
-    """Load one course folder, or every course folder under `path`."""
+LINK = re.compile(r"\]\(\s*<?([^)\s>]+)")
+SITE_PAGES = {"/", "/glossary", "/support", "/courses", "/dashboard"}
+
+
+def _link_problem(target: str, course: CourseSpec, courses: dict[str, CourseSpec],
+                  terms: set[str] | None) -> str | None:
+    """Why an internal link would not resolve (external links are not checked)."""
+    if re.match(r"^(https?:|mailto:)", target):
+        return None
+    path, _hash, anchor = target.partition("#")
+    if path == "/glossary" and anchor:
+        return None if terms is None or anchor in terms else f"no glossary term '{anchor}'"
+    if path in SITE_PAGES and not anchor:
+        return None
+    match = re.fullmatch(r"/courses/([a-z0-9-]+)(?:/(references|lessons/([a-z0-9-]+)))?/?", path)
+    if match is None:
+        return f"link to an unknown page '{target}'"
+    other = courses.get(match.group(1))
+    if other is None:
+        return f"link to an unknown course '{match.group(1)}'"
+    if match.group(2) == "references" and not other.references:
+        return f"course {other.slug} has no references page"
+    lessons = {lesson.slug for m in other.modules for lesson in m.lessons}
+    if match.group(3) and match.group(3) not in lessons:
+        return f"no lesson '{match.group(3)}' in {other.slug}"
+    return None
+
+
+def _check_links(folders: dict[str, Path], courses: list[CourseSpec],
+                 shared: SharedSpec | None, out: Collector) -> None:
+    by_slug = {c.slug: c for c in courses}
+    terms = {t.slug for t in shared.terms} if shared else None
+    for course in courses:
+        documents = [(folders[course.slug] / "lessons" / f"{lesson.slug}.md")
+                     for module in course.modules for lesson in module.lessons]
+        documents.append(folders[course.slug] / "references.md")
+        for path in (d for d in documents if d.is_file()):
+            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                for target in LINK.findall(line):
+                    if (problem := _link_problem(target, course, by_slug, terms)) is not None:
+                        out.add(path, number, problem)
+
+
+def load_catalogue(path: Path) -> tuple[list[CourseSpec], SharedSpec | None, list[LoadError]]:
+    """Load one course folder, or every course folder and _shared/ under `path`."""
     path = path.resolve()
-    folders = [path] if (path / "course.toml").exists() else sorted(
+    single = (path / "course.toml").exists()
+    folders = [path] if single else sorted(
         p for p in path.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
     out = Collector()
+    shared = load_shared(path.parent if single else path, out)
     courses: list[CourseSpec] = []
     seen: dict[str, Path] = {}
     for folder in folders:
@@ -154,4 +202,11 @@ def load_courses(path: Path) -> tuple[list[CourseSpec], list[LoadError]]:
             continue
         seen[course.slug] = folder
         courses.append(course)
-    return courses, out.errors
+    _check_links(seen, courses, shared, out)
+    return courses, shared, out.errors
+
+
+def load_courses(path: Path) -> tuple[list[CourseSpec], list[LoadError]]:
+    """Course specs only (see load_catalogue for the shared glossary and pages too)."""
+    courses, _shared, errors = load_catalogue(path)
+    return courses, errors

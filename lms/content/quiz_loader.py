@@ -12,6 +12,7 @@ from typing import Any
 
 from lms.assessment.qtypes import REGISTRY
 from lms.content.reading import SLUG_RE, Collector, read_toml_file, text_of
+from lms.content.references import is_known_reference
 from lms.content.specs import BankSpec, DrawRule, QuestionSpec, QuizSpec
 from lms.content.toml_lines import TomlLines
 
@@ -40,6 +41,10 @@ def _load_question(raw: Any, index: int, path: Path, where: TomlLines, out: Coll
     refs = raw.get("references", [])
     if not isinstance(refs, list) or not all(isinstance(r, str) for r in refs):
         problems.append(("references", "references must be a list of strings"))
+    else:
+        problems.extend(("references", f"question {key}: unknown legal reference '{ref}' "
+                         "(known instruments: lms/content/references.py)")
+                        for ref in refs if not is_known_reference(ref))
     for field, message in problems:
         out.add(path, where.key(field, "questions", index) if field else line, message)
     if problems:

@@ -80,6 +80,7 @@ class CourseSpec:
     quizzes: tuple[QuizSpec, ...]
     content_hash: str
     banks: tuple[BankSpec, ...] = ()
+    references: str = ""  # Markdown of references.md
 
     @property
     def lesson_count(self) -> int:
@@ -99,3 +100,27 @@ class LoadError:
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.message}"
+
+
+@dataclass(frozen=True)
+class TermSpec:
+    slug: str
+    term: str
+    definition: str
+    references: tuple[str, ...]
+    see_also: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    slug: str
+    title: str
+    body: str
+
+
+@dataclass(frozen=True)
+class SharedSpec:
+    """What all courses share: the glossary and pages such as /support."""
+
+    terms: tuple[TermSpec, ...] = ()
+    pages: tuple[PageSpec, ...] = ()

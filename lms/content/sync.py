@@ -12,8 +12,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from lms.assessment.models import Question, Quiz
-from lms.catalog.models import Course, Lesson, Module
-from lms.content.specs import CourseSpec
+from lms.catalog.models import Course, GlossaryTerm, Lesson, Module, SitePage
+from lms.content.specs import CourseSpec, SharedSpec
 from lms.core.db import db, utcnow
 from lms.core.markdown import render_markdown
 
@@ -136,7 +136,8 @@ def sync_course(spec: CourseSpec, report: SyncReport) -> Course:
     course = db.session.scalar(sa.select(Course).where(Course.slug == spec.slug))
     values = dict(title=spec.title, summary=spec.summary, audience=spec.audience,
                   objectives=list(spec.objectives), language=spec.language,
-                  cpd_hours=spec.cpd_hours)
+                  cpd_hours=spec.cpd_hours,
+                  references_html=render_markdown(spec.references) if spec.references else "")
     if course is None:
         course = Course(slug=spec.slug, content_hash=spec.content_hash, version=1, **values)
         db.session.add(course)
@@ -155,9 +156,12 @@ def sync_course(spec: CourseSpec, report: SyncReport) -> Course:
     return course
 
 
-def sync_courses(specs: list[CourseSpec], *, archive_missing: bool = True) -> SyncReport:
+def sync_courses(specs: list[CourseSpec], *, archive_missing: bool = True,
+                 shared: SharedSpec | None = None) -> SyncReport:
     """Bring the database in line with the specs; the caller commits once."""
     report = SyncReport()
+    if shared is not None:
+        sync_shared(shared, report)
     for spec in specs:
         sync_course(spec, report)
     if archive_missing:
@@ -165,3 +169,29 @@ def sync_courses(specs: list[CourseSpec], *, archive_missing: bool = True) -> Sy
                  "course", report)
     db.session.flush()
     return report
+
+
+def sync_shared(shared: SharedSpec, report: SyncReport) -> None:
+    """The glossary (matched by slug, archived when removed) and the shared pages."""
+    terms = {t.slug: t for t in db.session.scalars(sa.select(GlossaryTerm))}
+    for spec in shared.terms:
+        values = dict(term=spec.term, definition=spec.definition,
+                      references=list(spec.references), see_also=list(spec.see_also),
+                      archived_at=None)
+        term = terms.get(spec.slug)
+        if term is None:
+            db.session.add(GlossaryTerm(slug=spec.slug, **values))
+            report.note(f"created glossary term {spec.slug}")
+        elif _assign(term, **values):
+            report.note(f"updated glossary term {spec.slug}")
+    _archive(terms.values(), {t.slug for t in shared.terms}, "slug", "glossary term", report)
+    pages = {p.slug: p for p in db.session.scalars(sa.select(SitePage))}
+    for spec in shared.pages:
+        values = dict(title=spec.title, body_html=render_markdown(spec.body))
+        page = pages.get(spec.slug)
+        if page is None:
+            db.session.add(SitePage(slug=spec.slug, **values))
+            report.note(f"created page {spec.slug}")
+        elif _assign(page, **values):
+            report.note(f"updated page {spec.slug}")
+    db.session.flush()

@@ -8,9 +8,9 @@ from flask_login import current_user
 from lms.catalog.queries import course_outline, get_course_or_404, get_lesson_or_404
 from lms.core.access import login_required, public
 from lms.core.db import db
+from lms.core.forms import ActionForm
 from lms.core.unit_of_work import commit_or_flash
 from lms.learning import services
-from lms.learning.forms import ActionForm
 from lms.learning.queries import Progress, progress_for_user
 
 bp = Blueprint("learning", __name__)

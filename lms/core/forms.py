@@ -1,4 +1,4 @@
-"""Forms of the learning pages (buttons that change state carry a CSRF token)."""
+"""Forms every domain uses."""
 from flask_wtf import FlaskForm
 
 

@@ -1,0 +1,59 @@
+"""courses/_shared/: the glossary shared by every course, and pages such as support.md."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from lms.content.reading import SLUG_RE, Collector, read_toml_file, text_of
+from lms.content.references import is_known_reference
+from lms.content.specs import PageSpec, SharedSpec, TermSpec
+
+SHARED = "_shared"
+
+
+def _load_glossary(path: Path, out: Collector) -> tuple[TermSpec, ...]:
+    if (loaded := read_toml_file(path, out)) is None:
+        return ()
+    data, where = loaded
+    terms = []
+    for index, raw in enumerate(data.get("terms", [])):
+        slug, term, definition = (text_of(raw, k) for k in ("slug", "term", "definition"))
+        line = where.table("terms", index)
+        if not SLUG_RE.match(slug) or not term or not definition:
+            out.add(path, line, "a glossary term needs slug, term and definition")
+            continue
+        refs = tuple(raw.get("references", []))
+        for ref in refs:
+            if not is_known_reference(ref):
+                out.add(path, where.key("references", "terms", index),
+                        f"term {slug}: unknown legal reference '{ref}'")
+        terms.append(TermSpec(slug, term, definition, refs, tuple(raw.get("see_also", []))))
+    slugs = [t.slug for t in terms]
+    for index, term in enumerate(terms):
+        if slugs.count(term.slug) > 1:
+            out.add(path, where.table("terms", index), f"duplicate glossary term '{term.slug}'")
+        for other in term.see_also:
+            if other not in slugs:
+                out.add(path, where.key("see_also", "terms", index),
+                        f"term {term.slug}: see_also names unknown term '{other}'")
+    return tuple(terms)
+
+
+def _load_page(path: Path, out: Collector) -> PageSpec | None:
+    text = path.read_text(encoding="utf-8")
+    match = re.match(r"\A#\s+(.+)\n", text)
+    if match is None:
+        out.add(path, 1, "a page must start with a '# Title' line")
+        return None
+    return PageSpec(path.stem, match.group(1).strip(), text[match.end():].strip())
+
+
+def load_shared(courses_root: Path, out: Collector) -> SharedSpec | None:
+    """The _shared folder beside the course folders, if there is one."""
+    folder = courses_root / SHARED
+    if not folder.is_dir():
+        return None
+    glossary = folder / "glossary.toml"
+    terms = _load_glossary(glossary, out) if glossary.is_file() else ()
+    pages = [_load_page(p, out) for p in sorted(folder.glob("*.md"))]
+    return SharedSpec(terms, tuple(p for p in pages if p is not None))

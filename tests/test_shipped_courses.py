@@ -1,0 +1,122 @@
+"""The three launch courses meet the programme's rules: complete, referenced, humane,
+and as long as the CPD hours they claim."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from lms.content.loader import load_catalogue
+from lms.content.references import is_known_reference
+from tests.fixtures.courses import SHIPPED
+
+SLUGS = ["non-punishment-principle", "tip-adjudication-for-judges", "victim-centred-approaches"]
+# Words that mean a lesson describes violence; such a lesson needs a content note.
+SENSITIVE = re.compile(r"\b(rape[sd]?|sexual (assault|violence|abuse)|beat(en|ing)|tortur\w*|"
+                       r"child abuse|abused|whipp\w*|burn(ed|t) with)\b", re.I)
+
+
+@pytest.fixture(scope="module")
+def catalogue():
+    courses, shared, errors = load_catalogue(SHIPPED)
+    assert errors == [], [str(e) for e in errors]
+    return {c.slug: c for c in courses}, shared
+
+
+def _questions(course):
+    for quiz in course.quizzes:
+        yield from quiz.questions
+    for bank in course.banks:
+        yield from bank.questions
+
+
+def _choice_specs(question):
+    """The question's own choice spec, or its scenario parts' choice specs."""
+    if question.type == "scenario":
+        for part in question.spec["parts"]:
+            yield part["type"], part["spec"], f"{question.key}/{part['key']}"
+    else:
+        yield question.type, question.spec, question.key
+
+
+def _words(text: str) -> int:
+    return len(re.findall(r"\w+", re.sub(r"\(/[^)]*\)", "", text)))
+
+
+def test_three_courses_with_enough_lessons_and_questions(catalogue):
+    courses, _shared = catalogue
+    assert sorted(courses) == SLUGS
+    for course in courses.values():
+        assert 4 <= course.lesson_count <= 6, course.slug
+        assert course.question_count >= 28, (course.slug, course.question_count)
+        kinds = {q.kind: q for q in course.quizzes}
+        assert set(kinds) == {"pre", "final"}, course.slug
+        assert 8 <= kinds["pre"].size <= 10, course.slug
+        assert sum(len(b.questions) for b in course.banks) >= 20, course.slug
+        assert 5 <= len(course.objectives) <= 7, course.slug
+        assert course.summary and course.audience and course.references
+
+
+def test_every_question_is_explained_referenced_and_has_feedback(catalogue):
+    courses, _shared = catalogue
+    for course in courses.values():
+        types = set()
+        for question in _questions(course):
+            types.add(question.type)
+            where = f"{course.slug}/{question.key}"
+            assert question.explanation, f"{where}: no explanation"
+            assert question.references, f"{where}: no reference"
+            assert all(is_known_reference(r) for r in question.references), where
+            for qtype, spec, name in _choice_specs(question):
+                if qtype in ("single", "multiple"):
+                    correct = [o for o in spec["options"] if o["correct"]]
+                    allowed = (1, 1) if qtype == "single" else (1, len(spec["options"]) - 1)
+                    assert allowed[0] <= len(correct) <= allowed[1], f"{name}: correct options"
+                    for option in spec["options"]:
+                        assert option["feedback"], f"{name}/{option['key']}: no feedback"
+                if qtype == "true_false":
+                    assert spec["feedback_true"] and spec["feedback_false"], name
+        assert {"single", "multiple", "true_false", "short_answer", "scenario"} <= types, \
+            (course.slug, types)
+        assert types & {"matching", "ordering"}, course.slug
+
+
+def test_lessons_have_length_key_points_cases_and_content_notes(catalogue):
+    courses, _shared = catalogue
+    for course in courses.values():
+        cases = 0
+        for module in course.modules:
+            for lesson in module.lessons:
+                where = f"{course.slug}/{lesson.slug}"
+                assert 1000 <= _words(lesson.body) <= 1800, (where, _words(lesson.body))
+                headings = re.findall(r"^##\s+(.+)$", lesson.body, re.M)
+                assert headings and headings[-1].strip().lower() == "key points", where
+                cases += lesson.body.count("Invented case for training")
+                if SENSITIVE.search(lesson.body):
+                    assert lesson.content_note, f"{where}: describes violence, no content note"
+        assert cases >= 3, (course.slug, cases)
+        for question in _questions(course):
+            if question.type == "scenario":
+                assert "invented" in question.spec["vignette"].lower(), question.key
+
+
+def test_child_rule_is_stated_correctly_in_the_glossary(catalogue):
+    _courses, shared = catalogue
+    terms = {t.slug: t for t in shared.terms}
+    child = terms["child-rule"].definition.lower()
+    assert "18" in child and "means" in child
+
+
+def test_study_time_matches_cpd_hours(catalogue):
+    """Lesson words ÷ 150 per minute + 2 min per question answered (pre-test and one final
+    attempt) + 10 min per case scenario, within ±25 % of the stated CPD hours."""
+    courses, _shared = catalogue
+    for course in courses.values():
+        words = sum(_words(lesson.body) for m in course.modules for lesson in m.lessons)
+        answered = sum(quiz.size for quiz in course.quizzes)
+        scenarios = sum(1 for q in _questions(course) if q.type == "scenario")
+        minutes = words / 150 + 2 * answered + 10 * scenarios
+        stated = course.cpd_hours * 60
+        print(f"{course.slug}: stated {course.cpd_hours:g} h, computed {minutes / 60:.2f} h "
+              f"({words} words, {answered} questions answered, {scenarios} scenarios)")
+        assert 0.75 * stated <= minutes <= 1.25 * stated, (course.slug, minutes, stated)
