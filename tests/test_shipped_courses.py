@@ -8,6 +8,7 @@ import pytest
 
 from lms.content.loader import load_catalogue
 from lms.content.references import is_known_reference
+from lms.content.study_time import count_words, study_time
 from tests.fixtures.courses import SHIPPED
 
 SLUGS = ["non-punishment-principle", "tip-adjudication-for-judges", "victim-centred-approaches"]
@@ -40,7 +41,7 @@ def _choice_specs(question):
 
 
 def _words(text: str) -> int:
-    return len(re.findall(r"\w+", re.sub(r"\(/[^)]*\)", "", text)))
+    return count_words(text)
 
 
 def test_three_courses_with_enough_lessons_and_questions(catalogue):
@@ -112,11 +113,18 @@ def test_study_time_matches_cpd_hours(catalogue):
     attempt) + 10 min per case scenario, within ±25 % of the stated CPD hours."""
     courses, _shared = catalogue
     for course in courses.values():
-        words = sum(_words(lesson.body) for m in course.modules for lesson in m.lessons)
-        answered = sum(quiz.size for quiz in course.quizzes)
-        scenarios = sum(1 for q in _questions(course) if q.type == "scenario")
-        minutes = words / 150 + 2 * answered + 10 * scenarios
-        stated = course.cpd_hours * 60
-        print(f"{course.slug}: stated {course.cpd_hours:g} h, computed {minutes / 60:.2f} h "
-              f"({words} words, {answered} questions answered, {scenarios} scenarios)")
-        assert 0.75 * stated <= minutes <= 1.25 * stated, (course.slug, minutes, stated)
+        time = study_time(course)
+        print(f"{course.slug}: stated {time.stated_hours:g} h, computed "
+              f"{time.computed_hours:.2f} h ({time.words} words, {time.answered} questions "
+              f"answered, {time.scenarios} scenarios)")
+        assert time.within_tolerance, (course.slug, time)
+
+
+def test_study_time_arithmetic():
+    from lms.content.study_time import StudyTime
+
+    # 9,000 words = 60 min; 30 questions = 60 min; 3 scenarios = 30 min → 2.5 h
+    time = StudyTime("x", 6, 9000, 30, 3, {}, stated_hours=3.0)
+    assert time.computed_hours == 2.5 and time.within_tolerance
+    assert StudyTime("x", 6, 9000, 30, 3, {}, stated_hours=2.0).within_tolerance  # edge
+    assert not StudyTime("x", 6, 9000, 30, 3, {}, stated_hours=1.9).within_tolerance

@@ -61,3 +61,24 @@ def sync_command(path: str | None) -> None:
     for change in report.changes:
         click.echo(change)
     click.echo(f"{len(specs)} course(s) checked, {len(report.changes)} change(s).")
+
+
+@courses_cli.command("report", with_appcontext=False)
+@click.argument("path", required=False)
+def report_command(path: str | None) -> None:
+    """Lessons, words, questions by type, and stated versus computed study hours."""
+    from lms.config import load_config
+    from lms.content.study_time import study_time
+
+    specs, _shared, errors = load_catalogue(Path(path or load_config()["COURSES_DIR"]))
+    for error in errors:
+        click.echo(str(error), err=True)
+    for spec in specs:
+        time = study_time(spec)
+        types = ", ".join(f"{n} {t}" for t, n in time.by_type.items())
+        click.echo(f"{spec.slug}: {time.lessons} lessons, {time.words} words; "
+                   f"{sum(time.by_type.values())} questions ({types}); "
+                   f"{time.answered} answered per run-through, {time.scenarios} scenarios; "
+                   f"stated {time.stated_hours:g} h, computed {time.computed_hours:.2f} h"
+                   f"{'' if time.within_tolerance else '  <-- outside ±25 %'}")
+    raise SystemExit(1 if errors else 0)
