@@ -28,8 +28,12 @@ def init_app(app: Flask) -> None:
             return None
         return user
 
+    from lms.accounts import permissions
+
     app.register_blueprint(bp)
     app.cli.add_command(users_cli)
+    app.jinja_env.globals.update(can_teach=permissions.can_teach,
+                                 can_manage_people=permissions.can_manage_people)
     app.before_request(end_idle_sessions)
 
 

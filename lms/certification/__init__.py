@@ -3,8 +3,10 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from lms.certification import permissions
     from lms.certification.cli import certificates_cli
     from lms.certification.views import bp
 
     app.register_blueprint(bp)
     app.cli.add_command(certificates_cli)
+    app.jinja_env.globals["can_issue_certificates"] = permissions.can_issue_certificates

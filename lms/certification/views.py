@@ -25,6 +25,7 @@ from lms.catalog.queries import get_course_or_404, list_courses
 from lms.certification import services
 from lms.certification.forms import IssueForm, RevokeForm
 from lms.certification.models import Certificate
+from lms.certification.permissions import can_download_certificate, can_see_certificate
 from lms.certification.render import render_pdf, template_meta
 from lms.core.access import login_required, public, roles_required
 from lms.core.db import db
@@ -122,10 +123,9 @@ def mine():
 def download(serial: str):
     certificate = db.session.scalar(sa.select(Certificate).where(Certificate.serial == serial))
     # Someone else's certificate is answered exactly like a missing one.
-    if certificate is None or (certificate.user_id != current_user.id
-                               and current_user.role != "admin"):
+    if certificate is None or not can_see_certificate(current_user, certificate):
         abort(404)
-    if certificate.status != "issued" and current_user.role != "admin":
+    if not can_download_certificate(current_user, certificate):
         abort(410)  # a revoked certificate is not handed out as if it were valid
     pdf = render_pdf(certificate.snapshot, root=current_app.config["CERTIFICATES_DIR"],
                      template=certificate.template)
