@@ -14,7 +14,8 @@ from tests.fixtures.courses import SHIPPED
 SLUGS = ["non-punishment-principle", "tip-adjudication-for-judges", "victim-centred-approaches"]
 # Words that mean a lesson describes violence; such a lesson needs a content note.
 SENSITIVE = re.compile(r"\b(rape[sd]?|sexual (assault|violence|abuse)|beat(en|ing)|tortur\w*|"
-                       r"child abuse|abused|whipp\w*|burn(ed|t) with)\b", re.I)
+                       r"child abuse|(sexually|physically) abused|whipp\w*|burn(ed|t) with)\b",
+                       re.I)
 
 
 @pytest.fixture(scope="module")

@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 from lms.assessment.qtypes.base import Fields, InvalidAnswer, QuestionType
+from lms.core.markdown import render_markdown
 
 PART_KEY = re.compile(r"^[a-z0-9]+$")
 
@@ -43,7 +44,8 @@ class CaseScenario(QuestionType):
         return problems
 
     def build_spec(self, raw: dict[str, Any]) -> dict[str, Any]:
-        return {"vignette": str(raw["vignette"]), "parts": [
+        return {"vignette": str(raw["vignette"]),
+                "vignette_html": render_markdown(str(raw["vignette"])), "parts": [
             {"key": str(p["key"]), "type": p["type"], "prompt": str(p["prompt"]),
              "explanation": str(p.get("explanation", "")),
              "spec": self.registry[p["type"]].build_spec(p)} for p in raw["parts"]]}
@@ -53,7 +55,8 @@ class CaseScenario(QuestionType):
 
     def present(self, spec: dict[str, Any], order: Any) -> dict[str, Any]:
         order = order or {}
-        return {"vignette": spec["vignette"], "parts": [
+        return {"vignette": spec["vignette"], "vignette_html": spec.get("vignette_html"),
+                "parts": [
             {"key": p["key"], "prompt": p["prompt"],
              "template": self.registry[p["type"]].template,
              "view": self.registry[p["type"]].present(p["spec"], order.get(p["key"]))}
@@ -79,7 +82,8 @@ class CaseScenario(QuestionType):
     def review(self, spec: dict[str, Any], response: dict[str, Any],
                show_key: bool) -> dict[str, Any]:
         answers = response.get("parts", {})
-        return {"vignette": spec["vignette"], "parts": [
+        return {"vignette": spec["vignette"], "vignette_html": spec.get("vignette_html"),
+                "parts": [
             {"prompt": p["prompt"],
              "explanation": p.get("explanation") if show_key else None,
              "score": self.registry[p["type"]].grade(p["spec"], answers.get(p["key"], {})),
