@@ -5,6 +5,8 @@ Revises: 0001
 Create Date: 2026-11-28 13:22:51.170791
 
 """
+import json
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -53,6 +55,10 @@ def upgrade():
         batch_op.add_column(sa.Column('bank', sa.String(length=80), nullable=True))
     op.execute("UPDATE question SET course_id = "
                "(SELECT quiz.course_id FROM quiz WHERE quiz.id = question.quiz_id)")
+    # Keys were unique per quiz and are now unique per course: suffix later duplicates.
+    op.execute("UPDATE question SET key = key || '-' || CAST(id AS VARCHAR(20)) WHERE EXISTS ("
+               "SELECT 1 FROM question AS earlier WHERE earlier.course_id = question.course_id "
+               "AND earlier.key = question.key AND earlier.id < question.id)")
     with op.batch_alter_table('question', schema=None) as batch_op:
         batch_op.alter_column('course_id', existing_type=sa.Integer(), nullable=False)
         batch_op.alter_column('quiz_id', existing_type=sa.INTEGER(), nullable=True)
@@ -70,7 +76,32 @@ def upgrade():
         batch_op.add_column(sa.Column('questions_per_page', sa.Integer(), nullable=False, server_default='0'))
         batch_op.create_check_constraint('show_answers', "show_answers IN ('never', 'after_attempt', 'after_pass', 'after_last')")
 
+    _snapshot_old_draws()
+
     # ### end Alembic commands ###
+
+
+def _snapshot_old_draws():
+    """Attempts made before 0002 kept only question ids and option order; give them the
+    spec snapshot and order that grading and review now read."""
+    bind = op.get_bind()
+    questions = {row.id: (row.type, row.spec) for row in bind.execute(
+        sa.text("SELECT id, type, spec FROM question"))}
+    attempts = bind.execute(sa.text("SELECT id, draw FROM attempt")).fetchall()
+    for attempt_id, draw in attempts:
+        draw = json.loads(draw) if isinstance(draw, str) else dict(draw or {})
+        if "specs" in draw:
+            continue
+        ids = [i for i in draw.get("questions", []) if i in questions]
+        specs = {}
+        for i in ids:
+            qtype, spec = questions[i]
+            specs[str(i)] = {"type": qtype,
+                             "spec": json.loads(spec) if isinstance(spec, str) else spec}
+        new = {"questions": ids, "order": draw.get("options", {}), "specs": specs}
+        update = sa.text("UPDATE attempt SET draw = :draw WHERE id = :id").bindparams(
+            sa.bindparam("draw", type_=sa.JSON))
+        bind.execute(update, {"draw": new, "id": attempt_id})
 
 
 def downgrade():
