@@ -8,8 +8,9 @@ from lms.core.db import db
 from tests.fixtures.app import post_form
 
 
-def answer_fields(name: str, qtype: str, spec: dict) -> dict:
-    """The form fields a learner who knows every answer would post for one question."""
+def answer_fields(name: str, qtype: str, spec: dict, order=None) -> dict:
+    """The form fields a learner who knows every answer would post for one question,
+    named and valued as the attempt's page shows them."""
     if qtype in ("single", "multiple"):
         return {name: [o["key"] for o in spec["options"] if o["correct"]]}
     if qtype == "true_false":
@@ -19,13 +20,17 @@ def answer_fields(name: str, qtype: str, spec: dict) -> dict:
     if qtype == "numeric":
         return {name: str(spec["answer"])}
     if qtype == "matching":
-        return {f"{name}-{p['key']}": p["key"] for p in spec["pairs"]}
+        rows, values = order["rows"], order["values"]
+        return {f"{name}-{rows[p['key']]}": values[p["key"]] for p in spec["pairs"]}
     if qtype == "ordering":
-        return {f"{name}-{item['key']}": str(i) for i, item in enumerate(spec["items"], 1)}
+        labels = order["labels"]
+        return {f"{name}-{labels[item['key']]}": str(i)
+                for i, item in enumerate(spec["items"], 1)}
     if qtype == "scenario":
         fields: dict = {}
         for part in spec["parts"]:
-            fields.update(answer_fields(f"{name}-{part['key']}", part["type"], part["spec"]))
+            fields.update(answer_fields(f"{name}-{part['key']}", part["type"], part["spec"],
+                                        (order or {}).get(part["key"])))
         return fields
     raise AssertionError(f"no answer recipe for {qtype}")
 
@@ -35,7 +40,8 @@ def correct_answers(attempt_id: int) -> dict:
     data: dict = {}
     for qid in attempt.draw["questions"]:
         snap = attempt.draw["specs"][str(qid)]
-        data.update(answer_fields(f"q-{qid}", snap["type"], snap["spec"]))
+        data.update(answer_fields(f"q-{qid}", snap["type"], snap["spec"],
+                                  attempt.draw["order"].get(str(qid))))
     return data
 
 

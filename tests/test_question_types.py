@@ -112,25 +112,45 @@ def test_matching_partial_credit_and_tampering():
         {"key": "act", "left": "Act", "right": "Recruitment"},
         {"key": "means", "left": "Means", "right": "Deception"},
         {"key": "purpose", "left": "Purpose", "right": "Forced labour"}])
-    response = qtype.parse(qspec, {"-act": ["act"], "-means": ["purpose"],
-                                   "-purpose": ["means"]})
+    order = qtype.draw(qspec, random.Random(3))
+    row, value = order["rows"], order["values"]
+    response = qtype.parse(qspec, {f"-{row['act']}": [value["act"]],
+                                   f"-{row['means']}": [value["purpose"]],
+                                   f"-{row['purpose']}": [value["means"]]}, order)
+    assert response == {"matched": {"act": "act", "means": "purpose", "purpose": "means"}}
     assert qtype.grade(qspec, response) == pytest.approx(1 / 3)
-    for bad in ({"-act": ["nowhere"]}, {"-ghost": ["act"]}, {"": ["act"]}):
+    for bad in ({f"-{row['act']}": ["act"]}, {"-act": [value["act"]]}, {"": [value["act"]]}):
         with pytest.raises(InvalidAnswer):
-            qtype.parse(qspec, bad)
+            qtype.parse(qspec, bad, order)
+
+
+def test_matching_and_ordering_forms_do_not_reveal_the_answer():
+    qtype, qspec = spec("matching", pairs=[{"key": k, "left": k, "right": k.upper()}
+                                           for k in ("act", "means", "purpose")])
+    view = qtype.present(qspec, qtype.draw(qspec, random.Random(5)))
+    names = {label for label, _left, _key in view["rows"]}
+    values = {label for label, _right, _key in view["choices"]}
+    assert not names & values and not names & {"act", "means", "purpose"}
+    ordering, ospec = spec("ordering", items=[{"key": k, "text": k} for k in "abcde"])
+    labels = [label for label, _text, _key in ordering.present(
+        ospec, ordering.draw(ospec, random.Random(5)))["rows"]]
+    assert not set(labels) & set("abcde")
 
 
 def test_ordering_partial_credit_and_bounds():
     qtype, qspec = spec("ordering", items=[{"key": k, "text": k} for k in "abcd"])
-    full = qtype.parse(qspec, {"-a": ["1"], "-b": ["2"], "-c": ["3"], "-d": ["4"]})
-    assert qtype.grade(qspec, full) == 1.0
-    swapped = qtype.parse(qspec, {"-a": ["2"], "-b": ["1"], "-c": ["3"], "-d": ["4"]})
-    assert qtype.grade(qspec, swapped) == 0.5
-    for bad in ("0", "5", "-1", "99999999999999999999", "two"):
-        with pytest.raises(InvalidAnswer):
-            qtype.parse(qspec, {"-a": [bad]})
     order = qtype.draw(qspec, random.Random(1))
-    assert sorted(order) == list("abcd") and order != list("abcd")
+    label = order["labels"]
+    assert sorted(order["items"]) == list("abcd") and order["items"] != list("abcd")
+    full = qtype.parse(qspec, {f"-{label[k]}": [str(i)] for i, k in enumerate("abcd", 1)},
+                       order)
+    assert qtype.grade(qspec, full) == 1.0
+    swapped = qtype.parse(qspec, {f"-{label['a']}": ["2"], f"-{label['b']}": ["1"],
+                                  f"-{label['c']}": ["3"], f"-{label['d']}": ["4"]}, order)
+    assert qtype.grade(qspec, swapped) == 0.5
+    for bad in ("0", "5", "-1", "99999999999999999999", "two", "²"):
+        with pytest.raises(InvalidAnswer):
+            qtype.parse(qspec, {f"-{label['a']}": [bad]}, order)
 
 
 def test_scenario_grades_parts_together():

@@ -168,7 +168,8 @@ def save_answers(attempt: Attempt, form: dict[str, list[str]], *, page: int | No
             raise DomainError(_("An answer was too long. Nothing was saved."))
         qtype, spec = drawn_spec(attempt, int(qid))
         try:
-            parsed[int(qid)] = get_type(qtype).parse(spec, fields)
+            order = attempt.draw.get("order", {}).get(qid)
+            parsed[int(qid)] = get_type(qtype).parse(spec, fields, order)
         except InvalidAnswer as problem:
             raise DomainError(_("Question %(n)d: %(problem)s Nothing was saved; please check "
                                 "it.", n=numbers[int(qid)], problem=str(problem))) from None

@@ -6,6 +6,7 @@ right place. Both work without scripts: a select per row.
 from __future__ import annotations
 
 import random
+import re
 from typing import Any
 
 from flask_babel import gettext as _
@@ -15,6 +16,7 @@ from lms.assessment.qtypes.base import (
     InvalidAnswer,
     QuestionType,
     keyed_items,
+    random_labels,
     single_value,
 )
 
@@ -43,28 +45,42 @@ class Matching(QuestionType):
                            "right": str(p["right"])} for p in raw["pairs"]],
                 "feedback": str(raw.get("feedback", ""))}
 
-    def draw(self, spec: dict[str, Any], rng: random.Random) -> list[str]:
+    def draw(self, spec: dict[str, Any], rng: random.Random) -> dict[str, Any]:
         keys = [p["key"] for p in spec["pairs"]]
-        rng.shuffle(keys)  # the order of the right-hand choices
-        return keys
+        choices = keys[:]
+        rng.shuffle(choices)
+        # Rows and choices get separate random labels: a row's name never equals the
+        # value of its right answer.
+        return {"choices": choices, "rows": random_labels(keys, rng),
+                "values": random_labels(keys, rng)}
+
+    @staticmethod
+    def _labels(spec: dict[str, Any], order: Any) -> tuple[list[str], dict, dict]:
+        keys = [p["key"] for p in spec["pairs"]]
+        if isinstance(order, dict):
+            return order["choices"], order["rows"], order["values"]
+        identity = {k: k for k in keys}  # attempts drawn before labels existed
+        return (order or keys), identity, identity
 
     def present(self, spec: dict[str, Any], order: Any) -> dict[str, Any]:
+        choices, rows, values = self._labels(spec, order)
         rights = {p["key"]: p["right"] for p in spec["pairs"]}
-        return {"rows": [(p["key"], p["left"]) for p in spec["pairs"]],
-                "choices": [(k, rights[k]) for k in (order or list(rights)) if k in rights]}
+        return {"rows": [(rows[p["key"]], p["left"], p["key"]) for p in spec["pairs"]],
+                "choices": [(values[k], rights[k], k) for k in choices if k in rights]}
 
-    def parse(self, spec: dict[str, Any], fields: Fields) -> dict[str, Any]:
-        keys = {p["key"] for p in spec["pairs"]}
+    def parse(self, spec: dict[str, Any], fields: Fields, order: Any = None) -> dict[str, Any]:
+        _choices, rows, values = self._labels(spec, order)
+        row_key = {label: key for key, label in rows.items()}
+        value_key = {label: key for key, label in values.items()}
+        if any(suffix.lstrip("-") not in row_key for suffix in fields):
+            raise InvalidAnswer("unknown row")
         matched = {}
-        for suffix in fields:
-            if suffix.lstrip("-") not in keys:
-                raise InvalidAnswer("unknown row")
-        for key in keys:
-            value = single_value(fields, f"-{key}")
+        for label, key in row_key.items():
+            value = single_value(fields, f"-{label}")
             if value is not None:
-                if value not in keys:
+                if value not in value_key:
                     raise InvalidAnswer("unknown choice")
-                matched[key] = value
+                matched[key] = value_key[value]
         return {"matched": matched}
 
     def grade(self, spec: dict[str, Any], response: dict[str, Any]) -> float:
@@ -98,28 +114,37 @@ class Ordering(QuestionType):
         return {"items": [{"key": str(i["key"]), "text": str(i["text"])} for i in raw["items"]],
                 "feedback": str(raw.get("feedback", ""))}
 
-    def draw(self, spec: dict[str, Any], rng: random.Random) -> list[str]:
+    def draw(self, spec: dict[str, Any], rng: random.Random) -> dict[str, Any]:
         keys = [i["key"] for i in spec["items"]]
-        while len(keys) > 1 and keys == [i["key"] for i in spec["items"]]:
-            rng.shuffle(keys)  # never show the answer as the starting order
-        return keys
+        shown = keys[:]
+        while len(shown) > 1 and shown == keys:
+            rng.shuffle(shown)  # never show the answer as the starting order
+        return {"items": shown, "labels": random_labels(keys, rng)}
+
+    @staticmethod
+    def _labels(spec: dict[str, Any], order: Any) -> tuple[list[str], dict]:
+        keys = [i["key"] for i in spec["items"]]
+        if isinstance(order, dict):
+            return order["items"], order["labels"]
+        return (order or keys), {k: k for k in keys}  # attempts drawn before labels
 
     def present(self, spec: dict[str, Any], order: Any) -> dict[str, Any]:
+        shown, labels = self._labels(spec, order)
         texts = {i["key"]: i["text"] for i in spec["items"]}
-        return {"rows": [(k, texts[k]) for k in (order or list(texts)) if k in texts],
+        return {"rows": [(labels[k], texts[k], k) for k in shown if k in texts],
                 "positions": list(range(1, len(texts) + 1))}
 
-    def parse(self, spec: dict[str, Any], fields: Fields) -> dict[str, Any]:
-        keys = [i["key"] for i in spec["items"]]
-        for suffix in fields:
-            if suffix.lstrip("-") not in keys:
-                raise InvalidAnswer("unknown item")
+    def parse(self, spec: dict[str, Any], fields: Fields, order: Any = None) -> dict[str, Any]:
+        _shown, labels = self._labels(spec, order)
+        item_key = {label: key for key, label in labels.items()}
+        if any(suffix.lstrip("-") not in item_key for suffix in fields):
+            raise InvalidAnswer("unknown item")
         positions = {}
-        for key in keys:
-            value = single_value(fields, f"-{key}")
+        for label, key in item_key.items():
+            value = single_value(fields, f"-{label}")
             if value is None:
                 continue
-            if not value.isdigit() or not 1 <= int(value) <= len(keys):
+            if not re.fullmatch(r"[0-9]{1,3}", value) or not 1 <= int(value) <= len(labels):
                 raise InvalidAnswer("position out of range")
             positions[key] = int(value)
         return {"positions": positions}

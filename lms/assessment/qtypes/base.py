@@ -41,8 +41,9 @@ class QuestionType(ABC):
         """What the template shows, in the drawn order; never the answer key."""
 
     @abstractmethod
-    def parse(self, spec: dict[str, Any], fields: Fields) -> dict[str, Any]:
-        """Posted fields as a stored response; raises InvalidAnswer."""
+    def parse(self, spec: dict[str, Any], fields: Fields, order: Any = None) -> dict[str, Any]:
+        """Posted fields (named as `present` named them for this draw) as a stored
+        response in the spec's own keys; raises InvalidAnswer."""
 
     @abstractmethod
     def grade(self, spec: dict[str, Any], response: dict[str, Any]) -> float:
@@ -74,3 +75,10 @@ def keyed_items(raw: Any, what: str, text_field: str = "text") -> list[str]:
     if any(not isinstance(o, dict) or not str(o.get(text_field, "")).strip() for o in raw):
         problems.append(f"every one of its {what} needs {text_field}")
     return problems
+
+
+def random_labels(keys: list[str], rng: random.Random) -> dict[str, str]:
+    """Per-attempt field labels, so a form's names and values never reveal which row
+    belongs with which answer (the author's keys often do: "act" ↔ "act", "a" … "e")."""
+    numbers = rng.sample(range(100_000, 1_000_000), len(keys))
+    return {key: str(number) for key, number in zip(keys, numbers, strict=True)}

@@ -51,7 +51,7 @@ class _Options(QuestionType):
             raise InvalidAnswer("only one option may be chosen")
         return chosen
 
-    def parse(self, spec: dict[str, Any], fields: Fields) -> dict[str, Any]:
+    def parse(self, spec: dict[str, Any], fields: Fields, order: Any = None) -> dict[str, Any]:
         return {"chosen": self._chosen(spec, fields)}
 
     def grade(self, spec: dict[str, Any], response: dict[str, Any]) -> float:
@@ -125,7 +125,7 @@ class TrueFalse(QuestionType):
     def present(self, spec: dict[str, Any], order: Any) -> dict[str, Any]:
         return {"choices": [("true", _("True")), ("false", _("False"))], "multiple": False}
 
-    def parse(self, spec: dict[str, Any], fields: Fields) -> dict[str, Any]:
+    def parse(self, spec: dict[str, Any], fields: Fields, order: Any = None) -> dict[str, Any]:
         chosen = sorted({v for v in fields.get("", []) if v != ""})
         if len(chosen) > 1 or any(v not in ("true", "false") for v in chosen):
             raise InvalidAnswer("answer true or false")

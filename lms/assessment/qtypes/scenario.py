@@ -62,7 +62,7 @@ class CaseScenario(QuestionType):
              "view": self.registry[p["type"]].present(p["spec"], order.get(p["key"]))}
             for p in spec["parts"]]}
 
-    def parse(self, spec: dict[str, Any], fields: Fields) -> dict[str, Any]:
+    def parse(self, spec: dict[str, Any], fields: Fields, order: Any = None) -> dict[str, Any]:
         keys = [p["key"] for p in spec["parts"]]
         by_part: dict[str, Fields] = {k: {} for k in keys}
         for suffix, values in fields.items():
@@ -70,8 +70,9 @@ class CaseScenario(QuestionType):
             if match is None or match.group(1) not in by_part:
                 raise InvalidAnswer("unknown part")
             by_part[match.group(1)][match.group(2) or ""] = values
-        return {"parts": {p["key"]: self.registry[p["type"]].parse(p["spec"], by_part[p["key"]])
-                          for p in spec["parts"]}}
+        order = order or {}
+        return {"parts": {p["key"]: self.registry[p["type"]].parse(
+            p["spec"], by_part[p["key"]], order.get(p["key"])) for p in spec["parts"]}}
 
     def grade(self, spec: dict[str, Any], response: dict[str, Any]) -> float:
         answers = response.get("parts", {})

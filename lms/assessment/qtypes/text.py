@@ -40,7 +40,7 @@ class ShortAnswer(QuestionType):
     def present(self, spec: dict[str, Any], order: Any) -> dict[str, Any]:
         return {"inputmode": "text", "maxlength": MAX_TEXT}
 
-    def parse(self, spec: dict[str, Any], fields: Fields) -> dict[str, Any]:
+    def parse(self, spec: dict[str, Any], fields: Fields, order: Any = None) -> dict[str, Any]:
         value = single_value(fields) or ""
         if len(value) > MAX_TEXT:
             raise InvalidAnswer("answer too long")
@@ -92,7 +92,7 @@ class Numeric(QuestionType):
     def present(self, spec: dict[str, Any], order: Any) -> dict[str, Any]:
         return {"inputmode": "decimal", "maxlength": 40, "unit": spec.get("unit", "")}
 
-    def parse(self, spec: dict[str, Any], fields: Fields) -> dict[str, Any]:
+    def parse(self, spec: dict[str, Any], fields: Fields, order: Any = None) -> dict[str, Any]:
         value = single_value(fields)
         if value is None or not value.strip():
             return {"text": ""}
