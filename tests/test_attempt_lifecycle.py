@@ -78,6 +78,7 @@ def test_review_hides_the_key_until_passed(db, enrolled):
     failed = enrolled.get(f"/attempts/{attempt_id}/result").get_data(as_text=True)
     assert "Correct answers are not shown" in failed
     assert "Law explanation" not in failed and "Accepted answer" not in failed
+    assert "of this question" not in failed  # a mark would give a true/false key away
     assert 'class="tag ok"' not in failed
     # after_pass: a passing attempt shows the key, explanations and references.
     db.session.get(Quiz, _attempt(db, attempt_id).quiz_id).cooldown_minutes = 0
@@ -87,6 +88,10 @@ def test_review_hides_the_key_until_passed(db, enrolled):
                                                 "page": "3"})
     passed = enrolled.get(f"/attempts/{second}/result").get_data(as_text=True)
     assert "Accepted answer" in passed and "Palermo Art. 3(c)" in passed
+    # While a new attempt is open, no earlier review may answer it.
+    start_attempt(enrolled, "assessed-course")
+    hidden = enrolled.get(f"/attempts/{second}/result").get_data(as_text=True)
+    assert "Accepted answer" not in hidden and "of this question" not in hidden
 
 
 def test_deadline_is_enforced_on_the_server(db, enrolled):

@@ -67,6 +67,8 @@ def test_journey_in_chromium(db, live_server, browser, shipped_courses, admin, t
         for name, values in answers.items():
             for value in values if isinstance(values, list) else [values]:
                 _answer(page, name, value)
+        # The script saved the answers as they were given, before any button is pressed.
+        page.locator(".autosave-status", has_text="Saved").wait_for()
         if page.get_by_role("button", name="Finish and submit").count():
             page.get_by_role("button", name="Finish and submit").click()
             break

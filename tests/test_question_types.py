@@ -71,6 +71,7 @@ def test_choice_parse_refuses_foreign_and_double_answers():
     ("  NON-PUNISHMENT   principle ", True),
     ("non\u200b-punishment", True),          # zero-width space from a Thai/Khmer keyboard
     ("non-punishment.", True),
+    ("non\u2011punishment", True),           # a phone's non-breaking hyphen
     ("punishment", False),
 ])
 def test_short_answer_normalises(typed, expected):
@@ -89,12 +90,16 @@ def test_short_answer_matches_vietnamese_and_thai_in_any_unicode_form():
 
 
 @pytest.mark.parametrize("typed, value", [("18", 18.0), ("17,5", 17.5), ("1 250", 1250.0),
-                                          ("1,250.5", 1250.5), ("-3", -3.0), ("１８", 18.0)])
+                                          ("1,250.5", 1250.5), ("-3", -3.0), ("１８", 18.0),
+                                          ("0,125", 0.125), ("1.250,5", 1250.5),
+                                          ("1,250,000", 1250000.0), ("1.250.000", 1250000.0),
+                                          ("12,50", 12.5)])
 def test_numbers_as_people_type_them(typed, value):
     assert parse_number(typed) == value
 
 
-@pytest.mark.parametrize("typed", ["eighteen", "1e400", "nan", "inf", "9" * 40, "12abc"])
+@pytest.mark.parametrize("typed", ["eighteen", "1e400", "nan", "inf", "9" * 40, "12abc",
+                                   "1,250"])
 def test_bad_numbers_are_refused(typed):
     with pytest.raises(InvalidAnswer):
         parse_number(typed)

@@ -54,10 +54,15 @@ def past_grace(attempt: Attempt, now: datetime) -> bool:
     return attempt.deadline is not None and now > attempt.deadline + GRACE
 
 
-def may_see_answers(quiz: Quiz, attempt: Attempt, attempts_used: int) -> bool:
-    """The quiz's show_answers rule, applied to one finished attempt."""
-    if attempt.status != "finished":
+def may_see_answers(quiz: Quiz, attempt: Attempt, attempts: list[Attempt]) -> bool:
+    """The quiz's show_answers rule, applied to one finished attempt.
+
+    Never while another attempt at the quiz is open: bank questions come back, and an
+    earlier review must not answer the attempt in progress.
+    """
+    if attempt.status != "finished" or any(a.status == "open" for a in attempts):
         return False
+    attempts_used = sum(1 for a in attempts if a.status == "finished")
     rule = quiz.show_answers
     if rule == "after_attempt":
         return True

@@ -1,22 +1,25 @@
 """Regrading after an instructor corrects an answer key.
 
 Finished attempts are graded again against the questions' current specs; each
-changed mark is written to the audit log with the old and new values. A change
-that would alter a completion or a certificate (passed becomes failed, or the
-other way round, on a final test) is flagged for an admin instead of being
-acted on silently.
+changed mark is written to the audit log with the old and new values. When a
+regrade would turn a final test from passed to failed or back, the new score is
+recorded but the verdict is left as it was and an admin is asked to decide, so
+no completion or certificate changes silently.
 """
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from lms.assessment.models import Attempt, Question, Quiz, RegradeFlag
-from lms.assessment.services import answers_of, compute_scores, grade_answers, record_scores
+from lms.accounts.models import User
+from lms.assessment.models import Answer, Attempt, Question, Quiz, RegradeFlag
+from lms.assessment.services import compute_scores, record_scores
+from lms.catalog.models import Course
 from lms.core.audit import record_event
 from lms.core.db import db, utcnow
-from lms.learning.services import get_enrolment
+from lms.learning.services import get_enrolment, update_completion
 
 
 @dataclass(frozen=True)
@@ -28,46 +31,65 @@ class RegradeChange:
     old_passed: bool
     new_passed: bool
 
+    @property
+    def verdict_changes(self) -> bool:
+        return self.old_passed != self.new_passed
 
-def regrade_quiz(quiz: Quiz, *, actor_id: int, dry_run: bool = False) -> list[RegradeChange]:
-    """Re-grade every finished attempt; return the attempts whose mark changed."""
+
+def regrade_quiz(quiz: Quiz, *, actor_id: int | None,
+                 dry_run: bool = False) -> list[RegradeChange]:
+    """Re-grade every finished attempt; return those whose marks changed (in 3 queries)."""
     current = {q.id: q for q in db.session.scalars(sa.select(Question).where(
         Question.course_id == quiz.course_id))}
-    changes = []
     attempts = db.session.scalars(sa.select(Attempt).where(
         Attempt.quiz_id == quiz.id, Attempt.status == "finished").order_by(Attempt.id)).all()
+    answers: dict[int, dict[int, Answer]] = defaultdict(dict)
+    for answer in db.session.scalars(sa.select(Answer).where(
+            Answer.attempt_id.in_([a.id for a in attempts]))):
+        answers[answer.attempt_id][answer.question_id] = answer
+    changes = []
     for attempt in attempts:
         draw = {**attempt.draw, "specs": {
             qid: {"type": current[int(qid)].type, "spec": current[int(qid)].spec}
             for qid in attempt.draw.get("specs", {}) if int(qid) in current}}
-        answers = answers_of(attempt.id)
-        old_score, old_passed = attempt.score or 0.0, bool(attempt.passed)
-        new_score, _scores = compute_scores(draw, answers)
-        new_passed = new_score >= quiz.pass_mark
-        if new_score == old_score:
+        new_score, scores = compute_scores(draw, answers[attempt.id])
+        # Compare per question: two corrections can cancel out in the total.
+        if draw == attempt.draw and all(answers[attempt.id][q].score == s
+                                        for q, s in scores.items()):
             continue
-        changes.append(RegradeChange(attempt.id, attempt.user_id, old_score, new_score,
-                                     old_passed, new_passed))
+        if all(answers[attempt.id][q].score == s for q, s in scores.items()):
+            if not dry_run:
+                attempt.draw = draw  # new key, same marks: keep the snapshot current
+            continue
+        old_score = attempt.score or 0.0
+        change = RegradeChange(attempt.id, attempt.user_id, old_score, new_score,
+                               bool(attempt.passed), new_score >= quiz.pass_mark)
+        changes.append(change)
         if not dry_run:
-            _apply(quiz, attempt, draw, answers, changes[-1], actor_id)
+            _apply(quiz, attempt, draw, answers[attempt.id], scores, change, actor_id)
     db.session.flush()
     return changes
 
 
-def _apply(quiz: Quiz, attempt: Attempt, draw: dict, answers: dict, change: RegradeChange,
-           actor_id: int) -> None:
+def _apply(quiz: Quiz, attempt: Attempt, draw: dict, answers: dict[int, Answer],
+           scores: dict[int, float], change: RegradeChange, actor_id: int | None) -> None:
     attempt.draw = draw
-    attempt.score = grade_answers(attempt, answers)
-    attempt.passed = change.new_passed
+    for question_id, score in scores.items():
+        answers[question_id].score = score
+    attempt.score = change.new_score
+    held = quiz.kind == "final" and change.verdict_changes
+    if not held:
+        attempt.passed = change.new_passed
     record_event("attempt.regraded", actor_id=actor_id, target_type="attempt",
                  target_id=attempt.id, data={"quiz": quiz.key, "old_score": change.old_score,
                                              "new_score": change.new_score,
                                              "old_passed": change.old_passed,
-                                             "new_passed": change.new_passed})
+                                             "new_passed": change.new_passed,
+                                             "verdict_held_for_admin": held})
     enrolment = get_enrolment(attempt.user_id, quiz.course_id)
     if enrolment is not None:
-        record_scores(enrolment)  # scores are data; completion is left to an admin
-    if quiz.kind == "final" and change.old_passed != change.new_passed:
+        record_scores(enrolment)
+    if held:
         db.session.add(RegradeFlag(
             attempt_id=attempt.id, user_id=attempt.user_id, course_id=quiz.course_id,
             old_score=change.old_score, new_score=change.new_score,
@@ -75,15 +97,38 @@ def _apply(quiz: Quiz, attempt: Attempt, draw: dict, answers: dict, change: Regr
             created_by_id=actor_id))
 
 
-def open_flags() -> list[RegradeFlag]:
-    return list(db.session.scalars(sa.select(RegradeFlag).where(
-        RegradeFlag.resolved_at.is_(None)).order_by(RegradeFlag.created_at)))
+@dataclass(frozen=True)
+class OpenFlag:
+    flag: RegradeFlag
+    learner: str
+    course: str
 
 
-def resolve_flag(flag: RegradeFlag, *, actor_id: int, note: str = "") -> None:
-    """An admin has looked at the changed result and acted on it (or decided not to)."""
-    if flag.resolved_at is None:
-        flag.resolved_at = utcnow()
-        record_event("regrade_flag.resolved", actor_id=actor_id, target_type="attempt",
-                     target_id=flag.attempt_id, data={"flag": flag.id, "note": note[:500]})
-        db.session.flush()
+def open_flags() -> list[OpenFlag]:
+    rows = db.session.execute(
+        sa.select(RegradeFlag, User.name, Course.title)
+        .join(User, User.id == RegradeFlag.user_id).join(Course)
+        .where(RegradeFlag.resolved_at.is_(None)).order_by(RegradeFlag.created_at))
+    return [OpenFlag(flag, learner, course) for flag, learner, course in rows]
+
+
+def resolve_flag(flag: RegradeFlag, *, apply: bool, actor_id: int) -> None:
+    """The admin's decision: apply the regraded verdict, or keep the original one.
+
+    Applying a pass may complete the course (a certificate can then be issued);
+    applying a fail leaves an existing completion and certificate for the admin to
+    revoke, with its reason, on the certificates page.
+    """
+    if flag.resolved_at is not None:
+        return
+    attempt = db.session.get(Attempt, flag.attempt_id)
+    if apply:
+        attempt.passed = flag.new_passed
+        enrolment = get_enrolment(flag.user_id, flag.course_id)
+        if enrolment is not None and flag.new_passed:
+            update_completion(enrolment)
+    flag.resolved_at = utcnow()
+    record_event("regrade_flag.resolved", actor_id=actor_id, target_type="attempt",
+                 target_id=flag.attempt_id,
+                 data={"flag": flag.id, "applied": apply, "passed": attempt.passed})
+    db.session.flush()

@@ -140,8 +140,8 @@ def result(attempt_id: int):
     if attempt.status == "open" and not _closed_on_time(attempt):
         return redirect(url_for("assessment.attempt", attempt_id=attempt_id))
     quiz = attempt.quiz
-    used = len(services.attempts_of(current_user.id, quiz.id))
-    show_key = policy.may_see_answers(quiz, attempt, used)
+    show_key = policy.may_see_answers(quiz, attempt,
+                                      services.attempts_of(current_user.id, quiz.id))
     answers = services.answers_of(attempt.id)
     questions = {q.id: q for q in services.drawn_questions(attempt)}
     review = []

@@ -64,8 +64,12 @@ def admin_resolve_flag(flag_id: int):
     flag = db.session.get(RegradeFlag, flag_id) or abort(404)
     if not ActionForm().validate_on_submit():
         abort(400)
-    if commit_or_flash(lambda: regrade.resolve_flag(flag, actor_id=current_user.id)).ok:
-        flash(_("Marked as handled."), "success")
+    apply = request.form.get("decision") == "apply"
+    done = commit_or_flash(lambda: regrade.resolve_flag(flag, apply=apply,
+                                                        actor_id=current_user.id))
+    if done.ok:
+        flash(_("The regraded result now stands.") if apply
+              else _("The original result stands."), "success")
     return redirect(url_for("certification.admin_index"))
 
 

@@ -154,11 +154,14 @@ def _check_keys_and_draws(folder: Path, banks: list[BankSpec], quizzes: list[Qui
     for quiz in quizzes:
         path = folder / "quizzes" / f"{quiz.key}.toml"
         where = TomlLines(path.read_text(encoding="utf-8"))
+        wanted: dict[str, int] = {}
         for index, rule in enumerate(quiz.draw):
-            if available.get(rule.topic, 0) < rule.count:
+            # Rules on the same topic draw without repeats, so their counts add up.
+            wanted[rule.topic] = wanted.get(rule.topic, 0) + rule.count
+            if available.get(rule.topic, 0) < wanted[rule.topic]:
                 out.add(path, where.table("draw", index),
-                        f"draws {rule.count} from topic '{rule.topic}' but the banks hold "
-                        f"{available.get(rule.topic, 0)}")
+                        f"draws {wanted[rule.topic]} from topic '{rule.topic}' but the banks "
+                        f"hold {available.get(rule.topic, 0)}")
 
 
 def load_assessments(folder: Path, out: Collector) -> tuple[list[BankSpec], list[QuizSpec]]:

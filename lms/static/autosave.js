@@ -6,10 +6,16 @@
   if (!form || !window.fetch || !window.FormData) return;
   var status = form.querySelector(".autosave-status");
   var pending = null;
+  var inFlight = false;
+  var again = false;
 
   function say(text) { if (status) status.textContent = text; }
 
+  // One save at a time: a slow request must never land after a newer one and
+  // overwrite fresher answers, so a change made meanwhile is sent when it returns.
   function save(retried) {
+    if (inFlight && !retried) { again = true; return Promise.resolve(); }
+    inFlight = true;
     var data = new FormData(form);
     data.delete("action");
     return fetch(form.dataset.autosave, {
@@ -22,7 +28,11 @@
         if (body.csrf_token && token && !retried) { token.value = body.csrf_token; return save(true); }
         say(body.error || "");
       });
-    }).catch(function () { say(form.dataset.offline || "…"); });
+    }).catch(function () { say(form.dataset.offline || "…"); })
+      .then(function () {
+        inFlight = false;
+        if (again) { again = false; save(); }
+      });
   }
 
   form.addEventListener("change", function () {

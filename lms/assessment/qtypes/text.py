@@ -7,19 +7,24 @@ import unicodedata
 from typing import Any
 
 from flask_babel import format_decimal
+from flask_babel import gettext as _
 
 from lms.assessment.qtypes.base import Fields, InvalidAnswer, QuestionType, single_value
 
 MAX_TEXT = 500
 MAX_MAGNITUDE = 1e12
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+# Phones type curly quotes and special hyphens; compare them as their plain forms.
+_PUNCTUATION = {**_ZERO_WIDTH, **{ord(c): "'" for c in "\u2018\u2019\u02bc\u2032"},
+                **{ord(c): '"' for c in "\u201c\u201d"},
+                **{ord(c): "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2212"}}
 
 
 def normalise_text(text: str) -> str:
     """Compare answers as a person would: Unicode form (so Vietnamese typed with
     combining accents matches precomposed ones), case, zero-width marks some Thai and
     Khmer keyboards insert, and runs of spaces do not matter."""
-    text = unicodedata.normalize("NFKC", text).translate(_ZERO_WIDTH).casefold()
+    text = unicodedata.normalize("NFKC", text).translate(_PUNCTUATION).casefold()
     return re.sub(r"\s+", " ", text).strip(" .")
 
 
@@ -58,17 +63,27 @@ class ShortAnswer(QuestionType):
 
 
 def parse_number(value: str) -> float:
-    """A number as people type it: '12.5', '12,5' (decimal comma), '1 250', '1,250.5'."""
-    text = unicodedata.normalize("NFKC", value).strip().replace(" ", "").replace("\u00a0", "")
-    if "," in text and "." not in text and text.count(",") == 1 and \
-            not re.fullmatch(r"-?\d{1,3},\d{3}", text):
-        text = text.replace(",", ".")
-    text = text.replace(",", "")
+    """A number as people type it: '12.5', '12,5' (decimal comma), '1 250', '1,250.5',
+    '1.250,5'. '1,250' is refused as ambiguous (1250 or 1.25?) rather than guessed."""
+    text = unicodedata.normalize("NFKC", value).strip()
+    text = re.sub(r"[\s\u00a0\u202f']", "", text).replace("\u2212", "-")
+    if "," in text and "." in text:
+        decimal = "," if text.rfind(",") > text.rfind(".") else "."
+        text = text.replace("." if decimal == "," else ",", "").replace(",", ".")
+    elif text.count(",") > 1:
+        text = text.replace(",", "")  # 1,250,000
+    elif "," in text:
+        whole, fraction = text.split(",")
+        if len(fraction) == 3 and whole.lstrip("+-") not in ("", "0"):
+            raise InvalidAnswer(_("write it without a comma (1250) or with a point (1.25)"))
+        text = f"{whole}.{fraction}"
+    elif text.count(".") > 1:
+        text = text.replace(".", "")  # 1.250.000
     if not re.fullmatch(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?", text):
-        raise InvalidAnswer("not a number")
+        raise InvalidAnswer(_("enter a number, for example 12 or 12.5"))
     number = float(text)
     if not math.isfinite(number) or abs(number) > MAX_MAGNITUDE:
-        raise InvalidAnswer("number out of range")
+        raise InvalidAnswer(_("that number is too large"))
     return number
 
 
