@@ -138,3 +138,18 @@ def test_unknown_legal_reference_is_an_error(tmp_path):
     _, errors = load_courses(course)
     assert [(Path(e.path).name, e.line) for e in errors] == [("final.toml", 31)]
     assert "unknown legal reference 'Palermo Art 3'" in errors[0].message
+
+
+def test_content_note_lets_the_learner_skip_and_return(db, tiny_course, learner_client):
+    from tests.fixtures.app import post_form
+
+    post_form(learner_client, "/courses/tiny-course/enrol")
+    url = "/courses/tiny-course/lessons/second-lesson"
+    note = learner_client.get(url).get_data(as_text=True)
+    assert "Describes a beating" in note and "The second lesson." not in note
+    assert "Skip for now" in note and "Continue to the lesson" in note
+    post_form(learner_client, "/courses/tiny-course/lessons/first-lesson/complete")
+    course = learner_client.get("/courses/tiny-course").get_data(as_text=True)
+    assert "1 of 2 lessons" in course  # skipping kept the progress made
+    read = learner_client.get(url + "?note=read").get_data(as_text=True)
+    assert "The second lesson." in read and "Mark as complete" in read

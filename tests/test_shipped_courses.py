@@ -129,3 +129,22 @@ def test_study_time_arithmetic():
     assert time.computed_hours == 2.5 and time.within_tolerance
     assert StudyTime("x", 6, 9000, 30, 3, {}, stated_hours=2.0).within_tolerance  # edge
     assert not StudyTime("x", 6, 9000, 30, 3, {}, stated_hours=1.9).within_tolerance
+
+
+# A word each instrument's entry on a references page must contain.
+REFERENCE_ENTRIES = {"Palermo": "Protocol", "ACTIP": "ASEAN Convention",
+                     "OHCHR Principle": "Recommended Principles",
+                     "OHCHR Guideline": "Recommended Principles", "UNODC Model Law": "Model Law",
+                     "ASEAN NPP Guideline": "Non-Punishment", "ACWC": "ACWC", "WHO": "WHO",
+                     "SAMHSA": "SAMHSA", "CACJ": "CACJ", "UNODC Case Digest": "Case Digest",
+                     "ASEAN-ACT": "ASEAN-ACT", "OHCHR Scam": "scam"}
+
+
+def test_references_page_lists_every_instrument_cited(catalogue):
+    courses, _shared = catalogue
+    for course in courses.values():
+        cited = {ref for q in _questions(course) for ref in q.references}
+        page = course.references.lower()
+        for ref in cited:
+            family = max((f for f in REFERENCE_ENTRIES if ref.startswith(f)), key=len)
+            assert REFERENCE_ENTRIES[family].lower() in page, (course.slug, ref)
