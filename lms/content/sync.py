@@ -35,6 +35,20 @@ def _assign(obj: Any, **values: Any) -> bool:
     return changed
 
 
+def _upsert(existing: dict[str, Any], match: str, model: type, values: dict[str, Any],
+            label: str, report: SyncReport, **identity: Any) -> Any:
+    """Update the row matched by `match` (its slug or key), or create it; note changes."""
+    row = existing.get(match)
+    if row is None:
+        row = existing[match] = model(**identity, **values)
+        db.session.add(row)
+        db.session.flush()  # children need its id
+        report.note(f"created {label}")
+    elif _assign(row, **values):
+        report.note(f"updated {label}")
+    return row
+
+
 def _archive(items: Iterable[Any], keep: set[str], attr: str, label: str,
              report: SyncReport) -> None:
     now = utcnow()
@@ -50,29 +64,17 @@ def _sync_lessons(course: Course, spec: CourseSpec, report: SyncReport) -> None:
     lessons = {lesson.slug: lesson for lesson in db.session.scalars(
         sa.select(Lesson).join(Module).where(Module.course_id == course.id))}
     for position, module_spec in enumerate(spec.modules, start=1):
-        module = modules.get(module_spec.slug)
-        if module is None:
-            module = Module(course_id=course.id, slug=module_spec.slug, position=position,
-                            title=module_spec.title)
-            db.session.add(module)
-            db.session.flush()
-            modules[module.slug] = module
-            report.note(f"created module {spec.slug}/{module.slug}")
-        elif _assign(module, position=position, title=module_spec.title, archived_at=None):
-            report.note(f"updated module {spec.slug}/{module.slug}")
+        module = _upsert(modules, module_spec.slug, Module,
+                         dict(position=position, title=module_spec.title, archived_at=None),
+                         f"module {spec.slug}/{module_spec.slug}", report,
+                         course_id=course.id, slug=module_spec.slug)
         for lesson_position, lesson_spec in enumerate(module_spec.lessons, start=1):
-            values = dict(module_id=module.id, position=lesson_position,
-                          title=lesson_spec.title, minutes=lesson_spec.minutes,
-                          body_markdown=lesson_spec.body,
-                          body_html=render_markdown(lesson_spec.body),
-                          content_note=lesson_spec.content_note, archived_at=None)
-            lesson = lessons.get(lesson_spec.slug)
-            if lesson is None:
-                lessons[lesson_spec.slug] = Lesson(slug=lesson_spec.slug, **values)
-                db.session.add(lessons[lesson_spec.slug])
-                report.note(f"created lesson {spec.slug}/{lesson_spec.slug}")
-            elif _assign(lesson, **values):
-                report.note(f"updated lesson {spec.slug}/{lesson_spec.slug}")
+            _upsert(lessons, lesson_spec.slug, Lesson, dict(
+                module_id=module.id, position=lesson_position, title=lesson_spec.title,
+                minutes=lesson_spec.minutes, body_markdown=lesson_spec.body,
+                body_html=render_markdown(lesson_spec.body),
+                content_note=lesson_spec.content_note, archived_at=None),
+                f"lesson {spec.slug}/{lesson_spec.slug}", report, slug=lesson_spec.slug)
     _archive(modules.values(), {m.slug for m in spec.modules}, "slug", "module", report)
     _archive(lessons.values(), {ls.slug for m in spec.modules for ls in m.lessons}, "slug",
              "lesson", report)
@@ -89,17 +91,13 @@ def _sync_questions(course: Course, spec: CourseSpec, quiz_ids: dict[str, int],
     for owner, question_specs in owners:
         for position, question_spec in enumerate(question_specs, start=1):
             keep.add(question_spec.key)
-            values = dict(type=question_spec.type, topic=question_spec.topic,
-                          position=position, prompt=question_spec.prompt,
-                          spec=question_spec.spec, explanation=question_spec.explanation,
-                          references=list(question_spec.references), archived_at=None,
-                          **owner)
-            question = questions.get(question_spec.key)
-            if question is None:
-                db.session.add(Question(course_id=course.id, key=question_spec.key, **values))
-                report.note(f"created question {spec.slug}/{question_spec.key}")
-            elif _assign(question, **values):
-                report.note(f"updated question {spec.slug}/{question_spec.key}")
+            _upsert(questions, question_spec.key, Question, dict(
+                type=question_spec.type, topic=question_spec.topic, position=position,
+                prompt=question_spec.prompt, spec=question_spec.spec,
+                explanation=question_spec.explanation,
+                references=list(question_spec.references), archived_at=None, **owner),
+                f"question {spec.slug}/{question_spec.key}", report,
+                course_id=course.id, key=question_spec.key)
     _archive(questions.values(), keep, "key", "question", report)
 
 
@@ -107,26 +105,17 @@ def _sync_quizzes(course: Course, spec: CourseSpec, report: SyncReport) -> None:
     quizzes = {q.key: q for q in db.session.scalars(
         sa.select(Quiz).where(Quiz.course_id == course.id))}
     for quiz_spec in spec.quizzes:
-        values = dict(title=quiz_spec.title, kind=quiz_spec.kind, pass_mark=quiz_spec.pass_mark,
-                      attempts_allowed=quiz_spec.attempts_allowed,
-                      time_limit_minutes=quiz_spec.time_limit_minutes,
-                      cooldown_minutes=quiz_spec.cooldown_minutes,
-                      available_from=quiz_spec.available_from,
-                      available_until=quiz_spec.available_until,
-                      show_answers=quiz_spec.show_answers,
-                      questions_per_page=quiz_spec.questions_per_page,
-                      settings={"draw": [{"topic": r.topic, "count": r.count}
-                                         for r in quiz_spec.draw]},
-                      archived_at=None)
-        quiz = quizzes.get(quiz_spec.key)
-        if quiz is None:
-            quiz = Quiz(course_id=course.id, key=quiz_spec.key, **values)
-            db.session.add(quiz)
-            db.session.flush()
-            quizzes[quiz.key] = quiz
-            report.note(f"created quiz {spec.slug}/{quiz.key}")
-        elif _assign(quiz, **values):
-            report.note(f"updated quiz {spec.slug}/{quiz.key}")
+        _upsert(quizzes, quiz_spec.key, Quiz, dict(
+            title=quiz_spec.title, kind=quiz_spec.kind, pass_mark=quiz_spec.pass_mark,
+            attempts_allowed=quiz_spec.attempts_allowed,
+            time_limit_minutes=quiz_spec.time_limit_minutes,
+            cooldown_minutes=quiz_spec.cooldown_minutes,
+            available_from=quiz_spec.available_from, available_until=quiz_spec.available_until,
+            show_answers=quiz_spec.show_answers,
+            questions_per_page=quiz_spec.questions_per_page,
+            settings={"draw": [{"topic": r.topic, "count": r.count} for r in quiz_spec.draw]},
+            archived_at=None), f"quiz {spec.slug}/{quiz_spec.key}", report,
+            course_id=course.id, key=quiz_spec.key)
     _archive(quizzes.values(), {q.key for q in spec.quizzes}, "key", "quiz", report)
     db.session.flush()
     _sync_questions(course, spec, {k: q.id for k, q in quizzes.items()}, report)
@@ -175,23 +164,14 @@ def sync_shared(shared: SharedSpec, report: SyncReport) -> None:
     """The glossary (matched by slug, archived when removed) and the shared pages."""
     terms = {t.slug: t for t in db.session.scalars(sa.select(GlossaryTerm))}
     for spec in shared.terms:
-        values = dict(term=spec.term, definition=spec.definition,
-                      references=list(spec.references), see_also=list(spec.see_also),
-                      archived_at=None)
-        term = terms.get(spec.slug)
-        if term is None:
-            db.session.add(GlossaryTerm(slug=spec.slug, **values))
-            report.note(f"created glossary term {spec.slug}")
-        elif _assign(term, **values):
-            report.note(f"updated glossary term {spec.slug}")
+        _upsert(terms, spec.slug, GlossaryTerm, dict(
+            term=spec.term, definition=spec.definition, references=list(spec.references),
+            see_also=list(spec.see_also), archived_at=None),
+            f"glossary term {spec.slug}", report, slug=spec.slug)
     _archive(terms.values(), {t.slug for t in shared.terms}, "slug", "glossary term", report)
     pages = {p.slug: p for p in db.session.scalars(sa.select(SitePage))}
     for spec in shared.pages:
-        values = dict(title=spec.title, body_html=render_markdown(spec.body))
-        page = pages.get(spec.slug)
-        if page is None:
-            db.session.add(SitePage(slug=spec.slug, **values))
-            report.note(f"created page {spec.slug}")
-        elif _assign(page, **values):
-            report.note(f"updated page {spec.slug}")
+        _upsert(pages, spec.slug, SitePage,
+                dict(title=spec.title, body_html=render_markdown(spec.body)),
+                f"page {spec.slug}", report, slug=spec.slug)
     db.session.flush()
