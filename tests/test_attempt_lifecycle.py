@@ -194,7 +194,7 @@ def test_expired_csrf_token_keeps_the_answers(db, enrolled):
         **answers, "csrf_token": "expired-token", "action": "finish", "page": "3"})
     assert expired.status_code == 400
     html = expired.get_data(as_text=True)
-    assert "Please confirm your answers" in html
+    assert "Please confirm your answers" in html and "Submit my answers" in html
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Answer)) == 0
     # The confirmation form carries every answer and a fresh token.
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)

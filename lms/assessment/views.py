@@ -166,6 +166,7 @@ def csrf_recovery():
         from flask_wtf.csrf import generate_csrf
         return jsonify({"error": _("Your session was refreshed; saving again."),
                         "csrf_token": generate_csrf()}), 400
+    finishing = request.form.get("action") == "finish"
     return render_template("assessment/confirm_answers.html", kept=kept,
                            action=request.path, page=request.form.get("page", "1"),
-                           form=ActionForm()), 400
+                           finishing=finishing, form=ActionForm()), 400
