@@ -45,6 +45,11 @@ def complete_lesson(enrolment: Enrolment, lesson: Lesson) -> bool:
     return added
 
 
+def first_unread(lessons: list[Lesson], done: set[int]) -> Lesson | None:
+    """Where the learner continues: the first lesson in reading order not yet completed."""
+    return next((lesson for lesson in lessons if lesson.id not in done), None)
+
+
 def outstanding_requirements(enrolment: Enrolment) -> list[str]:
     """What still stands between this enrolment and completion (empty when complete)."""
     missing: list[str] = []

@@ -26,7 +26,7 @@ def course(slug: str):
     if current_user.is_authenticated:
         enrolment = services.get_enrolment(current_user.id, course.id)
     done = services.completed_lesson_ids(enrolment.id) if enrolment else set()
-    next_lesson = next((lesson for lesson in lessons if lesson.id not in done), None)
+    next_lesson = services.first_unread(lessons, done)
     progress = Progress(len(done & {lesson.id for lesson in lessons}), len(lessons))
     return render_template("learning/course.html", course=course, outline=outline,
                            enrolment=enrolment, done=done, progress=progress,
@@ -86,8 +86,7 @@ def complete(slug: str, lesson_slug: str):
     if completed:
         flash(_("You have completed this course."), "success")
     lessons = [item for part in course_outline(course.id) for item in part.lessons]
-    done = services.completed_lesson_ids(enrolment.id)
-    following = next((item for item in lessons if item.id not in done), None)
+    following = services.first_unread(lessons, services.completed_lesson_ids(enrolment.id))
     if following is not None:
         return redirect(url_for("learning.lesson", slug=slug, lesson_slug=following.slug))
     return redirect(url_for("learning.course", slug=slug))

@@ -21,6 +21,15 @@ from lms.assessment.qtypes.base import (
 )
 
 
+def _read_labelled(fields: Fields, labels: dict[str, str], what: str) -> dict[str, str]:
+    """Posted `-<label>` fields as {spec key: value}; a label not drawn is tampering."""
+    key_of = {label: key for key, label in labels.items()}
+    if any(suffix.lstrip("-") not in key_of for suffix in fields):
+        raise InvalidAnswer(f"unknown {what}")
+    values = {key: single_value(fields, f"-{label}") for label, key in key_of.items()}
+    return {key: value for key, value in values.items() if value is not None}
+
+
 class Matching(QuestionType):
     """`pairs = [{key, left, right}]`; each left is matched to one right."""
 
@@ -70,18 +79,11 @@ class Matching(QuestionType):
 
     def parse(self, spec: dict[str, Any], fields: Fields, order: Any = None) -> dict[str, Any]:
         _choices, rows, values = self._labels(spec, order)
-        row_key = {label: key for key, label in rows.items()}
         value_key = {label: key for key, label in values.items()}
-        if any(suffix.lstrip("-") not in row_key for suffix in fields):
-            raise InvalidAnswer("unknown row")
-        matched = {}
-        for label, key in row_key.items():
-            value = single_value(fields, f"-{label}")
-            if value is not None:
-                if value not in value_key:
-                    raise InvalidAnswer("unknown choice")
-                matched[key] = value_key[value]
-        return {"matched": matched}
+        posted = _read_labelled(fields, rows, "row")
+        if any(value not in value_key for value in posted.values()):
+            raise InvalidAnswer("unknown choice")
+        return {"matched": {key: value_key[value] for key, value in posted.items()}}
 
     def grade(self, spec: dict[str, Any], response: dict[str, Any]) -> float:
         matched = response.get("matched", {})
@@ -136,18 +138,11 @@ class Ordering(QuestionType):
 
     def parse(self, spec: dict[str, Any], fields: Fields, order: Any = None) -> dict[str, Any]:
         _shown, labels = self._labels(spec, order)
-        item_key = {label: key for key, label in labels.items()}
-        if any(suffix.lstrip("-") not in item_key for suffix in fields):
-            raise InvalidAnswer("unknown item")
-        positions = {}
-        for label, key in item_key.items():
-            value = single_value(fields, f"-{label}")
-            if value is None:
-                continue
+        posted = _read_labelled(fields, labels, "item")
+        for value in posted.values():
             if not re.fullmatch(r"[0-9]{1,3}", value) or not 1 <= int(value) <= len(labels):
                 raise InvalidAnswer("position out of range")
-            positions[key] = int(value)
-        return {"positions": positions}
+        return {"positions": {key: int(value) for key, value in posted.items()}}
 
     def grade(self, spec: dict[str, Any], response: dict[str, Any]) -> float:
         positions = response.get("positions", {})
