@@ -25,12 +25,12 @@ def create_app(config: dict | None = None) -> Flask:
     from lms import accounts, assessment, catalog, certification, content, core, learning
     from lms.cli import setup_cli
 
-    if int(app.config["PROXY_HOPS"]):
+    if app.config["PROXY_HOPS"]:
         # Behind nginx: trust X-Forwarded-* from that many hops, so rate limits and the
         # audit log see the learner's address, not the proxy's.
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        hops = int(app.config["PROXY_HOPS"])
+        hops = app.config["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     core.init_app(app)
     for domain in (accounts, catalog, content, learning, assessment, certification):

@@ -41,7 +41,9 @@ def test_a_300_character_name_is_refused(client, db):
 
 
 def test_weak_and_common_passwords_are_refused(client, db):
-    for password, message in [("short", "at least 12"), ("password1234", "too common")]:
+    for password, message in [("short", "at least 12"), ("password1234", "too easy to guess"),
+                              ("qwertyuiop123", "too easy to guess"),
+                              ("iloveyou2024", "too easy to guess")]:
         response = post_form(client, "/register", {**GOOD, "password": password,
                                                    "confirm": password})
         assert message in response.get_data(as_text=True)
@@ -97,20 +99,3 @@ def test_security_headers(client):
     assert "'unsafe-inline'" not in headers["Content-Security-Policy"]
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["Referrer-Policy"] == "same-origin"
-
-
-def test_repeated_failed_logins_are_rate_limited(app, client):
-    from lms.core.extensions import limiter
-
-    # The suite signs in many times from one address; use the real limit for this test.
-    app.config["LOGIN_RATE_LIMIT"] = "10 per minute"
-    limiter.reset()
-    try:
-        statuses = [post_form(client, "/login", {"email": "x@example.org",
-                                                 "password": "wrong password here"}).status_code
-                    for _ in range(11)]
-    finally:
-        app.config["LOGIN_RATE_LIMIT"] = "10000 per minute"
-        limiter.reset()
-    assert statuses[:10] == [401] * 10
-    assert statuses[10] == 429

@@ -22,7 +22,10 @@ def _snapshot(name: str) -> dict:
     return {"name": name, "course_title": "Course <b>bold</b>", "course_slug": "c",
             "course_version": 1, "cpd_hours": 2.5, "completed_on": "2026-11-28",
             "issued_on": "2026-11-28", "serial": "CoE-2026-000001", "code": "abc",
-            "verify_url": "http://localhost/verify/abc", "locale": "en"}
+            "locale": "en"}
+
+
+URL = "https://lms.example.org/verify/abc"
 
 
 @pytest.fixture
@@ -71,7 +74,7 @@ def test_snapshot_freezes_what_was_printed(db, completed, admin_client, learner)
     db.session.commit()
     assert certificate.snapshot["name"] == "สมชาย ใจดี"
     assert certificate.snapshot["template"] == "default"
-    assert certificate.template_version == "1"
+    assert certificate.template_version == "2"
 
 
 def test_other_learners_certificate_is_404(db, completed, admin_client, app, make_user):
@@ -100,7 +103,7 @@ def test_revoke_needs_a_reason_and_is_audited(db, completed, admin_client):
 
 def test_script_in_name_is_plain_text_in_pdf(tmp_path):
     name = '<script>alert("x")</script> <img src="file:///etc/passwd">'
-    text = pdf_text(render_pdf(_snapshot(name), root=ROOT_TEMPLATES), tmp_path)
+    text = pdf_text(render_pdf(_snapshot(name), root=ROOT_TEMPLATES, verify_url=URL), tmp_path)
     flat = " ".join(text.split())
     assert '<script>alert("x")</script>' in flat
     assert "Course <b>bold</b>" in flat
@@ -111,7 +114,7 @@ def test_script_in_name_is_plain_text_in_pdf(tmp_path):
     ("สมชาย ใจดี", "Thai"), ("សុខ សុភា", "Khmer"), ("ສົມພອນ ວົງສາ", "Lao"),
     ("အောင် ကျော်", "Myanmar"), ("Nguyễn Thị Hoa", None)])
 def test_names_in_every_script_render_with_embedded_fonts(name, family, tmp_path):
-    pdf = render_pdf(_snapshot(name), root=ROOT_TEMPLATES)
+    pdf = render_pdf(_snapshot(name), root=ROOT_TEMPLATES, verify_url=URL)
     fonts = pdf_fonts(pdf, tmp_path)
     if family:
         assert f"-{family}" in fonts, fonts
@@ -148,17 +151,17 @@ def test_verify_unknown_and_malformed_codes_are_404(client):
 
 
 def test_two_admins_issuing_at_once_issue_one_certificate(app, db, completed, admin):
-    from lms.catalog.queries import get_course_or_404
-    from lms.certification.services import TemplateInfo, issue_all_ready
+    from lms.certification.services import IssueContext, TemplateInfo, issue_next_batch
+    from lms.core.db import utcnow
     from tests.test_attempt_concurrency import _in_parallel
 
-    admin_id = admin.id
+    context = IssueContext(actor_id=admin.id, prefix="CoE", base_url="https://lms.example.org",
+                           template=TemplateInfo("default", "2"))
+    course_id, now = completed.id, utcnow()
     db.session.commit()
 
     def issue():
-        issue_all_ready(get_course_or_404("tiny-course"), actor_id=admin_id,
-                        base_url="http://localhost", prefix="CoE",
-                        template=TemplateInfo("default", "1"), ip=None)
+        issue_next_batch(course_id, now, context)
 
     assert _in_parallel(app, issue, n=3) == []
     assert db.session.scalar(sa.select(sa.func.count(Certificate.id))) == 1

@@ -6,12 +6,13 @@ from flask_babel import lazy_gettext as _l
 
 from lms.core.db import db
 from lms.core.extensions import login_manager
+from lms.core.requests import parse_id
 
 
 def init_app(app: Flask) -> None:
     from lms.accounts.cli import users_cli
-    from lms.accounts.idle import end_idle_sessions
     from lms.accounts.models import User
+    from lms.accounts.session_limits import end_idle_sessions
     from lms.accounts.views import bp
 
     login_manager.login_view = "accounts.login"
@@ -21,11 +22,11 @@ def init_app(app: Flask) -> None:
     @login_manager.user_loader
     def load_user(token: str) -> User | None:
         # The cookie holds "id:session_version"; a bumped version ends old sessions.
-        user_id, _, version = token.partition(":")
-        if not user_id.isdigit() or not version.isdigit():
+        user_id, _, version = (parse_id(part) for part in token.partition(":"))
+        if user_id is None or version is None:
             return None
-        user = db.session.get(User, int(user_id))
-        if user is None or user.session_version != int(version) or not user.active:
+        user = db.session.get(User, user_id)
+        if user is None or user.session_version != version or not user.active:
             return None
         return user
 

@@ -41,7 +41,8 @@ class RegisterForm(FlaskForm):
     def validate_password(self, field):
         if len(field.data or "") > MAX_LENGTH:
             raise ValidationError(password_message("long"))
-        if problem := password_problem(field.data or ""):
+        if problem := password_problem(field.data or "",
+                                       (self.email.data or "", self.name.data or "")):
             raise ValidationError(password_message(problem))
 
 

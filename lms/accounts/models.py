@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column
 
+from lms.accounts.choices import COUNTRY_TIMEZONES
 from lms.core.db import db, utcnow
 
 
@@ -25,6 +26,8 @@ class User(UserMixin, db.Model):
     organisation: Mapped[str | None] = mapped_column(sa.String(200))
     sector: Mapped[str | None] = mapped_column(sa.String(40))
     sex: Mapped[str | None] = mapped_column(sa.String(20))
+    # IANA name chosen on the profile; when unset, the zone of the country's capital.
+    timezone: Mapped[str | None] = mapped_column(sa.String(40))
     active: Mapped[bool] = mapped_column(default=True)
     # Bumped on logout, password or role change and deactivation: old cookies stop working.
     session_version: Mapped[int] = mapped_column(default=1)
@@ -37,6 +40,11 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
+
+    @property
+    def timezone_name(self) -> str:
+        """The zone dates and times are shown in (Babel's selector reads it)."""
+        return self.timezone or COUNTRY_TIMEZONES.get(self.country or "") or "UTC"
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"

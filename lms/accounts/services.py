@@ -48,7 +48,7 @@ def password_message(problem: str) -> str:
     return {
         "short": _("Use at least 12 characters; a few words make a good passphrase."),
         "long": _("This password is too long."),
-        "common": _("This password is too common; choose another."),
+        "common": _("This password is too easy to guess; add a few more words."),
     }[problem]
 
 
@@ -67,7 +67,7 @@ def create_user(*, email: str, name: str, password: str, role: str = "learner",
         raise DomainError(_("Please enter a valid email address."))
     if (problem := name_problem(name)) is not None:
         raise DomainError(problem)
-    if (problem := password_problem(password)) is not None:
+    if (problem := password_problem(password, (email, name))) is not None:
         raise DomainError(password_message(problem))
     if role not in ROLES:
         raise DomainError(_("Unknown role."))

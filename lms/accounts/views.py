@@ -9,6 +9,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -16,15 +17,17 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
 
-from lms.accounts import services
+from lms.accounts import services, signin
 from lms.accounts.forms import ROLE_LABELS, LanguageForm, LoginForm, RegisterForm, RoleForm
 from lms.accounts.models import User
+from lms.accounts.session_limits import start_session_clock
 from lms.core.access import login_required, public, roles_required
+from lms.core.audit import record_event
 from lms.core.db import db
 from lms.core.errors import DomainError
-from lms.core.extensions import limiter
 from lms.core.unit_of_work import commit_or_flash
 
 bp = Blueprint("accounts", __name__)
@@ -41,6 +44,7 @@ def _safe_next(default: str) -> str:
 def _start_session(user: User) -> None:
     session.clear()  # a fresh session at sign-in: no fixation
     login_user(user)
+    start_session_clock()
     if user.locale:
         session["locale"] = user.locale
 
@@ -68,31 +72,28 @@ def register():
     return render_template("accounts/register.html", form=form), 200 if not form.errors else 422
 
 
-def _failed(response) -> bool:
-    # Only failed sign-ins count: a room of judges behind one address can all sign in.
-    return response.status_code == 401
-
-
-def _account_key() -> str:
-    return "login-account:" + request.form.get("email", "").strip().lower()
-
-
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"],
-               deduct_when=_failed)
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"],
-               deduct_when=_failed, key_func=_account_key)
 def login():
     form = LoginForm()
+    status = 200
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
-        if user is None:
-            form.password.errors.append(_("The email or password is not correct."))
-        else:
-            _start_session(user)
+        outcome = signin.sign_in(form.email.data, form.password.data, ip=request.remote_addr)
+        db.session.commit()  # the audit event, whatever the outcome
+        if outcome.user is not None:
+            _start_session(outcome.user)
             return redirect(_safe_next(url_for("learning.dashboard")))
-    status = 401 if form.errors else 200
+        if outcome.throttled:
+            form.password.errors.append(ngettext(
+                "Too many attempts. Please wait %(num)d second and try again.",
+                "Too many attempts. Please wait %(num)d seconds and try again.",
+                outcome.retry_after))
+            response = make_response(render_template("accounts/login.html", form=form), 429)
+            response.headers["Retry-After"] = str(outcome.retry_after)
+            return response
+        form.password.errors.append(_("The email or password is not correct."))
+    if form.errors:
+        status = 401
     return render_template("accounts/login.html", form=form), status
 
 
@@ -100,6 +101,8 @@ def login():
 @login_required
 def logout():
     services.end_sessions(db.session.get(User, current_user.id))
+    record_event("auth.logout", actor_id=current_user.id, target_type="user",
+                 target_id=current_user.id, ip=request.remote_addr)
     db.session.commit()
     logout_user()
     session.clear()

@@ -3,7 +3,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from lms.assessment import queries, teach_views  # noqa: F401  (registers routes)
+    from lms.assessment import queries, tasks, teach_views  # noqa: F401  (routes, jobs)
     from lms.assessment.cli import attempts_cli
     from lms.assessment.services import unmet_quiz_requirements
     from lms.assessment.views import bp, csrf_recovery

@@ -84,6 +84,9 @@ class Attempt(db.Model):
     # The questions and option order this learner saw, so review shows exactly that.
     draw: Mapped[dict] = mapped_column(default=dict)
     page: Mapped[int] = mapped_column(default=0)  # multi-page quizzes resume here
+    # Bumped by every save; each page carries the revision it was rendered with, so a
+    # form from an older render (another tab, a resent request) cannot overwrite answers.
+    revision: Mapped[int] = mapped_column(default=0, server_default="0")
     course_version: Mapped[int] = mapped_column(default=1)
 
     quiz: Mapped[Quiz] = relationship()

@@ -3,7 +3,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from lms.certification import permissions
+    from lms.certification import permissions, tasks  # noqa: F401  (registers the job)
     from lms.certification.cli import certificates_cli
     from lms.certification.views import bp
 

@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 
 from lms.catalog.models import Course
 from lms.certification.render import render_pdf, template_meta
+from lms.certification.services import verify_url
 from lms.core.db import db
 
 certificates_cli = AppGroup("certificates", help="Certificate templates and PDFs.")
@@ -32,7 +33,7 @@ def render_command(name: str, slug: str, out: str, template: str) -> None:
                 "course_version": course.version, "cpd_hours": course.cpd_hours,
                 "completed_on": today, "issued_on": today, "serial": "SAMPLE-0000-000000",
                 "code": "sample", "locale": "en", "template": template,
-                "template_version": meta["version"],
-                "verify_url": f"{current_app.config['BASE_URL'].rstrip('/')}/verify/sample"}
-    Path(out).write_bytes(render_pdf(snapshot, root=root, template=template))
+                "template_version": meta["version"]}
+    url = verify_url(current_app.config["BASE_URL"], "sample")
+    Path(out).write_bytes(render_pdf(snapshot, root=root, template=template, verify_url=url))
     click.echo(f"wrote {out}")

@@ -13,3 +13,9 @@ class RevokeForm(FlaskForm):
     reason = TextAreaField(_l("Reason for revoking"), validators=[
         DataRequired(_l("Give a reason for revoking; it is kept in the audit log.")),
         Length(max=1000)])
+
+
+class ReissueForm(FlaskForm):
+    reason = TextAreaField(_l("Reason for re-issuing"), validators=[
+        DataRequired(_l("Give a reason for re-issuing; it is kept in the audit log.")),
+        Length(max=1000)])

@@ -28,6 +28,8 @@ class Certificate(db.Model):
     snapshot: Mapped[dict] = mapped_column(default=dict)
     template: Mapped[str] = mapped_column(sa.String(40))
     template_version: Mapped[str] = mapped_column(sa.String(20))
+    # A re-issue points at the revoked certificate it replaces.
+    replaces_id: Mapped[int | None] = mapped_column(sa.ForeignKey("certificate.id"))
 
     __table_args__ = (
         sa.CheckConstraint("status IN ('issued', 'revoked', 'expired')", name="status"),

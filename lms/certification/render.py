@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import tomllib
+import unicodedata
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -31,7 +32,20 @@ def font_config() -> FontConfiguration:
     return FontConfiguration()
 
 
+# `src: local("…")` in @font-face resolves to a system font file that WeasyPrint then
+# fetches; installed fonts (and only font files) may be read from these folders.
+FONT_FOLDERS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
+FONT_SUFFIXES = {".ttf", ".otf", ".ttc", ".woff", ".woff2"}
+
+
+def _is_system_font(path: Path) -> bool:
+    return path.suffix.lower() in FONT_SUFFIXES and any(
+        path.is_relative_to(folder.resolve()) for folder in FONT_FOLDERS)
+
+
 class FolderFetcher(URLFetcher):
+    """Files of the template folder, installed font files and data: URIs; nothing else."""
+
     def __init__(self, folder: Path):
         super().__init__(allowed_protocols={"file", "data"}, fail_on_errors=True)
         self.folder = folder.resolve()
@@ -40,7 +54,7 @@ class FolderFetcher(URLFetcher):
         if url.startswith("file://"):
             # Decode first: urllib would turn %2e%2e into .. after this check.
             path = Path(unquote(url[len("file://"):].split("?")[0])).resolve()
-            if not path.is_relative_to(self.folder):
+            if not (path.is_relative_to(self.folder) or _is_system_font(path)):
                 raise ValueError(f"certificate template may not load {url}")
         elif not url.startswith("data:"):
             raise ValueError(f"certificate template may not load {url}")
@@ -65,8 +79,32 @@ def qr_data_uri(url: str) -> str:
     return segno.make(url, error="m").svg_data_uri(scale=4, border=0, dark="#1b2a4a")
 
 
-def render_pdf(snapshot: dict[str, Any], *, root: str, template: str = "default") -> bytes:
-    """PDF bytes for one certificate; every value in `snapshot` is escaped."""
+def text_width(text: str) -> int:
+    """Width in "average letters": wide (CJK, emoji) count two, combining marks (Thai
+    vowels and tones, Myanmar medials, Khmer subscripts) nothing."""
+    width = 0
+    for char in text:
+        if unicodedata.category(char) in ("Mn", "Me", "Cf"):
+            continue
+        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return width
+
+
+# Widest text (in text_width units) printed at each size class of style.css; the last
+# class takes anything longer, up to the longest name the registration form allows.
+FIT = {"name": (34, 60, 110), "course_title": (60, 100, 160)}
+
+
+def fit_size(kind: str, text: str) -> int:
+    width = text_width(text)
+    return next((size for size, limit in enumerate(FIT[kind], start=1) if width <= limit),
+                len(FIT[kind]) + 1)
+
+
+def render_pdf(snapshot: dict[str, Any], *, root: str, verify_url: str,
+               template: str = "default") -> bytes:
+    """PDF/UA (tagged) bytes for one certificate; every value in `snapshot` is escaped.
+    `verify_url` is built by the caller from the configured base URL, never stored."""
     meta = template_meta(root, template)
     folder: Path = meta["folder"]
     locale = snapshot.get("locale", "en")
@@ -74,11 +112,13 @@ def render_pdf(snapshot: dict[str, Any], *, root: str, template: str = "default"
              for key in ("completed_on", "issued_on")}
     html = _environment(folder).get_template("template.html").render(
         c=snapshot, dates=dates, hours=format_decimal(snapshot["cpd_hours"], locale=locale),
-        qr=qr_data_uri(snapshot["verify_url"]))
+        fit={kind: fit_size(kind, snapshot[kind]) for kind in FIT},
+        verify_url=verify_url, qr=qr_data_uri(verify_url))
     fetcher = FolderFetcher(folder)
     document = HTML(string=html, base_url=str(folder) + "/", url_fetcher=fetcher)
     # FontConfiguration is shared; WeasyPrint/fontconfig are not proven thread-safe.
     with _font_lock:
         stylesheet = CSS(filename=str(folder / "style.css"), font_config=font_config(),
                          url_fetcher=fetcher)
-        return document.write_pdf(stylesheets=[stylesheet], font_config=font_config())
+        return document.write_pdf(stylesheets=[stylesheet], font_config=font_config(),
+                                  pdf_variant="pdf/ua-1")

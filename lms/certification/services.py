@@ -1,25 +1,32 @@
-"""Certificates: who is ready, issuing (one or all), revoking, looking up by code."""
+"""Certificates: who is ready, issuing (one, a batch, re-issue), revoking, look-up.
+
+A learner whose certificate was revoked is not "ready": no bulk action gives
+them a new one. Re-issuing is a deliberate act on that one certificate, with a
+reason, and it is audited.
+"""
 from __future__ import annotations
 
 import base64
+import ipaddress
 import secrets
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from lms.accounts.choices import COUNTRY_TIMEZONES
 from lms.accounts.models import User
 from lms.catalog.models import Course
 from lms.certification.models import Certificate, SerialCounter
-from lms.core.audit import record_event
-from lms.core.db import db, insert_ignore, utcnow
+from lms.core.audit import record_event, record_events
+from lms.core.db import db, insert_ignore, upsert_insert, utcnow
 from lms.core.errors import DomainError
 from lms.learning.models import Enrolment
 
 CODE_BYTES = 10  # 80 random bits
+BATCH = 200  # certificates per transaction in bulk issuing
 
 
 @dataclass(frozen=True)
@@ -28,90 +35,200 @@ class TemplateInfo:
     version: str
 
 
+@dataclass(frozen=True)
+class IssueContext:
+    """Who issues, and with what settings (plain values, so a job can carry them)."""
+
+    actor_id: int
+    prefix: str
+    template: TemplateInfo
+    base_url: str
+    allow_local_base_url: bool = False  # debug and demo mode
+    ip: str | None = None
+
+    def as_params(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_params(cls, params: dict) -> IssueContext:
+        return cls(**{**params, "template": TemplateInfo(**params["template"])})
+
+
+def is_local_address(base_url: str) -> bool:
+    host = (urlsplit(base_url).hostname or "").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified
+
+
+def check_base_url(context: IssueContext) -> None:
+    """QR codes must lead verifiers to this platform, not to their own computer."""
+    if is_local_address(context.base_url) and not context.allow_local_base_url:
+        raise DomainError(_(
+            "Certificates cannot be issued while LMS_BASE_URL is %(url)s, an address of "
+            "this computer: their QR codes would lead nowhere. Set LMS_BASE_URL to the "
+            "platform's public address and restart it.", url=context.base_url))
+
+
+def verify_url(base_url: str, code: str) -> str:
+    """Built when a PDF is rendered, from the configured address: never frozen."""
+    return f"{base_url.rstrip('/')}/verify/{code}"
+
+
 def new_code() -> str:
     return base64.b32encode(secrets.token_bytes(CODE_BYTES)).decode().lower().rstrip("=")
 
 
-def next_serial(prefix: str, year: int) -> str:
-    """Take the next number of the year inside the caller's transaction."""
+def next_serials(prefix: str, year: int, count: int) -> list[str]:
+    """Take `count` consecutive numbers of the year inside the caller's transaction (the
+    UPDATE … RETURNING holds the counter row until commit, on both databases)."""
     insert_ignore(SerialCounter, {"year": year, "value": 0})
-    value = db.session.execute(
+    last = db.session.execute(
         sa.update(SerialCounter).where(SerialCounter.year == year)
-        .values(value=SerialCounter.value + 1).returning(SerialCounter.value)).scalar_one()
-    return f"{prefix}-{year}-{value:06d}"
+        .values(value=SerialCounter.value + count).returning(SerialCounter.value)).scalar_one()
+    return [f"{prefix}-{year}-{value:06d}" for value in range(last - count + 1, last + 1)]
+
+
+def _has_certificate(*statuses: str):
+    return sa.select(Certificate.id).where(
+        Certificate.user_id == Enrolment.user_id, Certificate.course_id == Enrolment.course_id,
+        Certificate.status.in_(statuses)).exists()
+
+
+def ready_query(course_id: int | None, *, completed_before: datetime | None = None):
+    """Completed enrolments holding no certificate for their course, issued or revoked."""
+    query = (sa.select(Enrolment, User).join(User, User.id == Enrolment.user_id)
+             .where(Enrolment.status == "completed", ~_has_certificate("issued", "revoked"))
+             .order_by(Enrolment.completed_at, Enrolment.id))
+    if course_id is not None:
+        query = query.where(Enrolment.course_id == course_id)
+    if completed_before is not None:
+        query = query.where(Enrolment.completed_at <= completed_before)
+    return query
 
 
 def ready_for_certificate(course_id: int | None) -> list[tuple[Enrolment, User]]:
-    """Completed enrolments without an issued certificate (of one course, or of all)."""
-    issued = sa.select(Certificate.id).where(
-        Certificate.user_id == Enrolment.user_id, Certificate.course_id == Enrolment.course_id,
-        Certificate.status == "issued").exists()
-    rows = db.session.execute(
-        sa.select(Enrolment, User).join(User, User.id == Enrolment.user_id)
-        .where(Enrolment.status == "completed", ~issued)
-        .where(Enrolment.course_id == course_id if course_id is not None else sa.true())
-        .order_by(Enrolment.completed_at))
-    return [(e, u) for e, u in rows]
+    return [(e, u) for e, u in db.session.execute(ready_query(course_id))]
 
 
-def _local_date(moment: datetime, country: str | None) -> str:
+def count_ready(course_id: int) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(
+        ready_query(course_id).order_by(None).subquery()))
+
+
+def local_date(moment: datetime, zone: str) -> str:
     """The calendar date where the learner is (a 06:00 completion in Bangkok is not
     yesterday's UTC date)."""
-    zone = COUNTRY_TIMEZONES.get(country or "")
-    return (moment.astimezone(ZoneInfo(zone)) if zone else moment).date().isoformat()
+    return moment.astimezone(ZoneInfo(zone)).date().isoformat()
 
 
-def _snapshot(user: User, course: Course, enrolment: Enrolment, serial: str, code: str,
-              base_url: str, issued_at: datetime, template: TemplateInfo) -> dict:
+def snapshot(user: User, course: Course, enrolment: Enrolment, serial: str, code: str,
+             issued_at: datetime, template: TemplateInfo) -> dict:
+    """Everything printed, frozen at issue. Not the verify address: it is built from
+    the configured base URL whenever the PDF is rendered."""
+    zone = user.timezone_name
     return {
         "name": user.name, "course_title": course.title, "course_slug": course.slug,
         "course_version": course.version, "cpd_hours": course.cpd_hours,
-        "completed_on": _local_date(enrolment.completed_at or issued_at, user.country),
-        "issued_on": _local_date(issued_at, user.country), "serial": serial, "code": code,
-        "verify_url": f"{base_url.rstrip('/')}/verify/{code}",
+        "completed_on": local_date(enrolment.completed_at or issued_at, zone),
+        "issued_on": local_date(issued_at, zone), "serial": serial, "code": code,
         "template": template.name, "template_version": template.version, "locale": "en",
     }
 
 
-def _insert(enrolment: Enrolment, user: User, *, actor_id: int, base_url: str, prefix: str,
-            template: TemplateInfo, ip: str | None) -> Certificate | None:
-    """Insert a certificate unless the learner already holds a valid one (the partial
-    unique index decides, even against a concurrent request)."""
-    course = enrolment.course
+def _insert_certificates(pairs: list[tuple[Enrolment, User]], context: IssueContext,
+                         *, replaces: Certificate | None = None,
+                         reason: str | None = None) -> list[Certificate]:
+    """Insert one certificate per (enrolment, user) in one statement, skipping anyone who
+    already holds a valid one (the partial unique index decides, even against another
+    worker); one audit event per certificate issued."""
+    if not pairs:
+        return []
     now = utcnow()
-    serial, code = next_serial(prefix, now.year), new_code()
-    inserted = insert_ignore(Certificate, dict(
-        serial=serial, code=code, user_id=user.id, course_id=course.id, status="issued",
-        issued_at=now, issued_by_id=actor_id, template=template.name,
-        template_version=template.version,
-        snapshot=_snapshot(user, course, enrolment, serial, code, base_url, now, template)))
-    if not inserted:
-        return None
-    certificate = db.session.scalar(sa.select(Certificate).where(Certificate.serial == serial))
-    record_event("certificate.issued", actor_id=actor_id, target_type="certificate",
-                 target_id=certificate.id, data={"serial": serial, "user_id": user.id,
-                                                 "course": course.slug}, ip=ip)
-    return certificate
+    courses = {c.id: c for c in db.session.scalars(sa.select(Course).where(
+        Course.id.in_({e.course_id for e, _u in pairs})))}
+    serials = next_serials(context.prefix, now.year, len(pairs))
+    rows = []
+    for (enrolment, user), serial in zip(pairs, serials, strict=True):
+        code = new_code()
+        rows.append(dict(
+            serial=serial, code=code, user_id=user.id, course_id=enrolment.course_id,
+            status="issued", issued_at=now, issued_by_id=context.actor_id,
+            template=context.template.name, template_version=context.template.version,
+            replaces_id=replaces.id if replaces else None,
+            snapshot=snapshot(user, courses[enrolment.course_id], enrolment, serial, code, now,
+                              context.template)))
+    ids = db.session.scalars(upsert_insert(Certificate).values(rows)
+                             .on_conflict_do_nothing().returning(Certificate.id)).all()
+    issued = list(db.session.scalars(sa.select(Certificate).where(Certificate.id.in_(ids))
+                                     .order_by(Certificate.id)))
+    action = "certificate.reissued" if replaces else "certificate.issued"
+    extra = {"replaces": replaces.serial, "reason": reason} if replaces else {}
+    record_events(action, [
+        {"target_id": c.id, "data": {"serial": c.serial, "user_id": c.user_id,
+                                     "course": courses[c.course_id].slug, **extra}}
+        for c in issued], actor_id=context.actor_id, target_type="certificate", ip=context.ip)
+    return issued
 
 
-def issue_certificate(enrolment: Enrolment, **options) -> Certificate:
-    """Issue one certificate for a completed enrolment; refuse if one is already valid."""
+def issue_certificate(enrolment: Enrolment, context: IssueContext) -> Certificate:
+    """Issue one certificate for a completed enrolment."""
+    check_base_url(context)
     if enrolment.status != "completed":
         raise DomainError(_("This learner has not completed the course yet."))
     user = db.session.get(User, enrolment.user_id)
-    certificate = _insert(enrolment, user, **options)
-    if certificate is None:
+    revoked = db.session.scalar(sa.select(Certificate.serial).where(
+        Certificate.user_id == user.id, Certificate.course_id == enrolment.course_id,
+        Certificate.status == "revoked"))
+    held = db.session.scalar(sa.select(Certificate.id).where(
+        Certificate.user_id == user.id, Certificate.course_id == enrolment.course_id,
+        Certificate.status == "issued"))
+    if held is None and revoked is not None:
+        raise DomainError(_(
+            "%(name)s's certificate %(serial)s for this course was revoked. To issue a new "
+            "one, use “Re-issue” on that certificate and give a reason.",
+            name=user.name, serial=revoked))
+    issued = _insert_certificates([(enrolment, user)], context)
+    if not issued:
         raise DomainError(_("%(name)s already holds a valid certificate for this course.",
                             name=user.name))
-    return certificate
+    return issued[0]
 
 
-def issue_all_ready(course: Course, **options) -> list[Certificate]:
-    """Issue to everyone ready in the course; running it twice issues nothing new, and a
-    learner issued by a concurrent request is skipped, not an error for the batch."""
-    issued = [_insert(enrolment, user, **options)
-              for enrolment, user in ready_for_certificate(course.id)]
-    return [c for c in issued if c is not None]
+def reissue_certificate(old: Certificate, *, reason: str,
+                        context: IssueContext) -> Certificate:
+    """A new certificate for the holder of a revoked one, with the reason, audited. The
+    new one prints the holder's name and the course as they are now."""
+    check_base_url(context)
+    reason = reason.strip()
+    if not reason:
+        raise DomainError(_("Give a reason for re-issuing; it is kept in the audit log."))
+    if old.status != "revoked":
+        raise DomainError(_("Only a revoked certificate can be re-issued."))
+    enrolment = db.session.scalar(sa.select(Enrolment).where(
+        Enrolment.user_id == old.user_id, Enrolment.course_id == old.course_id))
+    if enrolment is None or enrolment.status != "completed":
+        raise DomainError(_("This learner has not completed the course yet."))
+    user = db.session.get(User, old.user_id)
+    issued = _insert_certificates([(enrolment, user)], context, replaces=old,
+                                  reason=reason[:1000])
+    if not issued:
+        raise DomainError(_("%(name)s already holds a valid certificate for this course.",
+                            name=user.name))
+    return issued[0]
+
+
+def issue_next_batch(course_id: int, completed_before: datetime, context: IssueContext,
+                     limit: int = BATCH) -> int:
+    """Issue to the next `limit` learners still waiting who completed before the job
+    started; returns how many were issued (0 when nobody is left)."""
+    pairs = [(e, u) for e, u in db.session.execute(
+        ready_query(course_id, completed_before=completed_before).limit(limit))]
+    return len(_insert_certificates(pairs, context)) if pairs else 0
 
 
 def revoke_certificate(certificate: Certificate, *, reason: str, actor_id: int,
@@ -131,7 +248,7 @@ def revoke_certificate(certificate: Certificate, *, reason: str, actor_id: int,
 
 
 def find_by_code(code: str) -> Certificate | None:
-    if not code.isalnum() or len(code) > 32:
+    if not code.isascii() or not code.isalnum() or len(code) > 32:
         return None
     return db.session.scalar(sa.select(Certificate).where(Certificate.code == code.lower()))
 

@@ -22,26 +22,30 @@ from flask_login import current_user
 from lms.assessment import regrade
 from lms.assessment.models import RegradeFlag
 from lms.catalog.queries import get_course_or_404, list_courses
-from lms.certification import services
-from lms.certification.forms import IssueForm, RevokeForm
+from lms.certification import services, tasks
+from lms.certification.forms import IssueForm, ReissueForm, RevokeForm
 from lms.certification.models import Certificate
 from lms.certification.permissions import can_download_certificate, can_see_certificate
 from lms.certification.render import render_pdf, template_meta
+from lms.core import throttle
 from lms.core.access import login_required, public, roles_required
 from lms.core.db import db
 from lms.core.forms import ActionForm
+from lms.core.requests import parse_id
 from lms.core.unit_of_work import commit_or_flash
 from lms.learning.models import Enrolment
 
 bp = Blueprint("certification", __name__)
 
 
-def _issue_options() -> dict:
-    meta = template_meta(current_app.config["CERTIFICATES_DIR"], "default")
-    return {"actor_id": current_user.id, "base_url": current_app.config["BASE_URL"],
-            "prefix": current_app.config.get("CERTIFICATE_PREFIX", "CoE"),
-            "template": services.TemplateInfo(meta["name"], meta["version"]),
-            "ip": request.remote_addr}
+def _issue_context() -> services.IssueContext:
+    config = current_app.config
+    meta = template_meta(config["CERTIFICATES_DIR"], "default")
+    return services.IssueContext(
+        actor_id=current_user.id, prefix=config["CERTIFICATE_PREFIX"],
+        template=services.TemplateInfo(meta["name"], meta["version"]),
+        base_url=config["BASE_URL"], allow_local_base_url=current_app.debug or config["DEMO"],
+        ip=request.remote_addr)
 
 
 @bp.get("/admin/certificates")
@@ -53,9 +57,11 @@ def admin_index():
         ready.setdefault(enrolment.course_id, []).append((enrolment, user))
     issued = db.session.scalars(
         sa.select(Certificate).order_by(Certificate.issued_at.desc()).limit(200)).all()
+    replaced = set(db.session.scalars(sa.select(Certificate.replaces_id).where(
+        Certificate.replaces_id.in_([c.id for c in issued if c.status == "revoked"]))))
     return render_template("certification/admin.html", courses=courses, ready=ready,
-                           issued=issued, flags=regrade.open_flags(), form=ActionForm(),
-                           revoke_form=RevokeForm())
+                           issued=issued, replaced=replaced, flags=regrade.open_flags(),
+                           form=ActionForm(), revoke_form=RevokeForm())
 
 
 @bp.post("/admin/regrade-flags/<int:flag_id>/resolve")
@@ -78,11 +84,11 @@ def admin_resolve_flag(flag_id: int):
 def admin_issue():
     form = IssueForm()
     enrolment = None
-    if form.validate_on_submit() and form.enrolment_id.data.isdigit():
-        enrolment = db.session.get(Enrolment, int(form.enrolment_id.data))
+    if form.validate_on_submit() and (enrolment_id := parse_id(form.enrolment_id.data)):
+        enrolment = db.session.get(Enrolment, enrolment_id)
     if enrolment is None:
         abort(404)
-    done = commit_or_flash(lambda: services.issue_certificate(enrolment, **_issue_options()))
+    done = commit_or_flash(lambda: services.issue_certificate(enrolment, _issue_context()))
     if done.ok:
         flash(_("Certificate %(serial)s issued.", serial=done.value.serial), "success")
     return redirect(url_for("certification.admin_index"))
@@ -94,10 +100,10 @@ def admin_issue_all(slug: str):
     course = get_course_or_404(slug)
     if not ActionForm().validate_on_submit():
         abort(400)
-    done = commit_or_flash(lambda: services.issue_all_ready(course, **_issue_options()))
-    if done.ok:
-        flash(_("%(n)d certificates issued.", n=len(done.value)), "success")
-    return redirect(url_for("certification.admin_index"))
+    done = commit_or_flash(lambda: tasks.start_issue_all(course, _issue_context()))
+    if not done.ok:
+        return redirect(url_for("certification.admin_index"))
+    return redirect(url_for("jobs.job", job_id=done.value.id))
 
 
 @bp.post("/admin/certificates/<int:certificate_id>/revoke")
@@ -112,6 +118,22 @@ def admin_revoke(certificate_id: int):
         certificate, reason=form.reason.data, actor_id=current_user.id, ip=request.remote_addr))
     if done.ok:
         flash(_("Certificate %(serial)s revoked.", serial=certificate.serial), "success")
+    return redirect(url_for("certification.admin_index"))
+
+
+@bp.post("/admin/certificates/<int:certificate_id>/reissue")
+@roles_required("admin")
+def admin_reissue(certificate_id: int):
+    certificate = db.session.get(Certificate, certificate_id) or abort(404)
+    form = ReissueForm()
+    if not form.validate_on_submit():
+        flash(_("Give a reason for re-issuing; it is kept in the audit log."), "error")
+        return redirect(url_for("certification.admin_index"))
+    done = commit_or_flash(lambda: services.reissue_certificate(
+        certificate, reason=form.reason.data, context=_issue_context()))
+    if done.ok:
+        flash(_("Certificate %(serial)s issued in place of %(old)s.", serial=done.value.serial,
+                old=certificate.serial), "success")
     return redirect(url_for("certification.admin_index"))
 
 
@@ -131,8 +153,10 @@ def download(serial: str):
         abort(404)
     if not can_download_certificate(current_user, certificate):
         abort(410)  # a revoked certificate is not handed out as if it were valid
-    pdf = render_pdf(certificate.snapshot, root=current_app.config["CERTIFICATES_DIR"],
-                     template=certificate.template)
+    config = current_app.config
+    pdf = render_pdf(certificate.snapshot, root=config["CERTIFICATES_DIR"],
+                     template=certificate.template,
+                     verify_url=services.verify_url(config["BASE_URL"], certificate.code))
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="{certificate.serial}.pdf"',
         "Cache-Control": "private, no-store"})
@@ -151,6 +175,12 @@ def _public_view(certificate: Certificate) -> dict:
 @bp.get("/verify/<code>")
 @public
 def verify(code: str):
+    # Per address, in the shared store: codes are 80 random bits, but nobody should be
+    # able to try them by the million, nor load the database doing so.
+    decision = throttle.take(f"verify:{request.remote_addr}",
+                             current_app.config["VERIFY_LIMIT_PER_ADDRESS"], 60)
+    if not decision.allowed:
+        abort(429)
     as_json = code.endswith(".json")
     certificate = services.find_by_code(code.removesuffix(".json"))
     if certificate is None:

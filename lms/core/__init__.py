@@ -1,13 +1,13 @@
-"""Core: database, access rules, errors, security headers, i18n, audit and health."""
+"""Core: database, access rules, errors, security headers, i18n, audit, limits, jobs."""
 from __future__ import annotations
 
 from pathlib import Path
 
 from flask import Flask
 
-from lms.core import access, errors, i18n, security
+from lms.core import access, errors, i18n, jobs, requests, security
 from lms.core.db import db
-from lms.core.extensions import csrf, limiter, login_manager, migrate
+from lms.core.extensions import csrf, login_manager, migrate
 from lms.core.health import bp as health_bp
 
 
@@ -15,11 +15,17 @@ def init_app(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"),
                      render_as_batch=True)
+    if app.config["REDIS_URL"]:
+        import redis
+
+        # from_url connects lazily: creating the app still touches no network.
+        app.extensions["lms_redis"] = redis.Redis.from_url(app.config["REDIS_URL"])
+    requests.init_app(app)
     csrf.init_app(app)
-    limiter.init_app(app)
     login_manager.init_app(app)
     i18n.init_app(app)
     access.init_app(app)
     security.init_app(app)
     errors.init_app(app)
+    jobs.init_app(app)
     app.register_blueprint(health_bp)

@@ -65,17 +65,34 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
     cursor.close()
 
 
+def upsert_insert(model: type, dialect: str | None = None):
+    """The backend's INSERT, which knows ON CONFLICT (PostgreSQL and SQLite alike)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = dialect or db.session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+
+
+def _insert_ignore_statement(dialect: str, model: type, values: dict[str, Any]):
+    # RETURNING rather than rowcount: psycopg reports -1 for inserts SQLAlchemy extends
+    # with RETURNING for the primary key. A skipped row returns nothing.
+    return (upsert_insert(model, dialect).values(**values).on_conflict_do_nothing()
+            .returning(sa.literal_column("1")))
+
+
 def insert_ignore(model: type, values: dict[str, Any]) -> bool:
     """INSERT … ON CONFLICT DO NOTHING on either backend; True if the row was inserted.
 
     Used where a unique constraint settles a race (double taps, two workers): the
     loser learns it lost without an exception, a savepoint or a rolled-back request.
     """
-    from sqlalchemy.dialects import postgresql, sqlite
-
     dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    # RETURNING rather than rowcount: psycopg reports -1 for inserts SQLAlchemy extends
-    # with RETURNING for the primary key. A skipped row returns nothing.
-    stmt = insert(model).values(**values).on_conflict_do_nothing()
-    return db.session.execute(stmt.returning(sa.literal_column("1"))).first() is not None
+    stmt = _insert_ignore_statement(dialect, model, values)
+    return db.session.execute(stmt).first() is not None
+
+
+def insert_ignore_on(conn: sa.Connection, model: type, values: dict[str, Any]) -> bool:
+    """insert_ignore on a connection of its own (work that must outlive the request's
+    transaction, such as counting a failed sign-in)."""
+    stmt = _insert_ignore_statement(conn.dialect.name, model, values)
+    return conn.execute(stmt).first() is not None

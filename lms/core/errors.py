@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -28,6 +28,24 @@ def _wants_json() -> bool:
     return request.path.endswith(".json") or request.accept_mimetypes.best == "application/json"
 
 
+def _audit_denied() -> None:
+    """Every refused access decision goes to the audit log (ASVS 7.1.3), in a transaction
+    of its own after the request's work was rolled back."""
+    from flask_login import current_user
+
+    from lms.core.audit import record_event
+
+    actor = current_user.id if current_user.is_authenticated else None
+    try:
+        record_event("auth.access_denied", actor_id=actor, target_type="route", target_id=None,
+                     data={"endpoint": request.endpoint or "", "method": request.method,
+                           "path": request.path}, ip=request.remote_addr)
+        db.session.commit()
+    except Exception:  # the error page must not fail because the log could not be written
+        db.session.rollback()
+        current_app.logger.exception("could not audit a refused request")
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
@@ -43,6 +61,8 @@ def init_app(app: Flask) -> None:
     def http_error(error: HTTPException):
         db.session.rollback()
         code = error.code or 500
+        if code == 403:
+            _audit_denied()
         messages = {
             400: _("The request could not be understood."),
             403: _("You do not have permission to see this page."),
@@ -60,7 +80,8 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
         db.session.rollback()
-        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        # %r: a path with CR/LF in it cannot forge a log line.
+        app.logger.exception("Unhandled error on %s %r", request.method, request.path)
         message = _("Something went wrong on our side. Nothing you entered was saved; "
                     "please try again.")
         if _wants_json():

@@ -1,0 +1,46 @@
+"""Request input the database would refuse, answered with a 4xx before any view runs.
+
+- `<int:…>` in a route matches only ids the database can hold (PostgreSQL's
+  integer), so /attempts/9999999999 is a 404, not a driver error and a 500.
+- A NUL byte in the path, the query or a form field is a 400: PostgreSQL cannot
+  store it in text, and no person types one.
+"""
+from __future__ import annotations
+
+from flask import Flask, abort, request
+from werkzeug.routing import IntegerConverter
+
+MAX_ID = 2**31 - 1  # PostgreSQL integer; SQLite's is wider, so this is the common limit
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """`<int:x>` limited to 0…MAX_ID unless a route asks for another range."""
+
+    def __init__(self, map, *args, **kwargs):  # noqa: A002 (werkzeug's signature)
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def parse_id(text: str | None) -> int | None:
+    """An id posted in a form field, or None when it is not one the database can hold."""
+    if text is None or not text.isascii() or not text.isdigit() or len(text) > 10:
+        return None
+    value = int(text)
+    return value if value <= MAX_ID else None
+
+
+def has_nul(values) -> bool:
+    return any("\x00" in key or any("\x00" in v for v in values.getlist(key))
+               for key in values)
+
+
+def init_app(app: Flask) -> None:
+    # Set before any blueprint registers its routes: rules pick their converter then.
+    app.url_map.converters["int"] = DatabaseIdConverter
+
+    @app.before_request
+    def refuse_nul_bytes():
+        if "\x00" in request.path or has_nul(request.args):
+            abort(400)
+        if request.method in ("POST", "PUT", "PATCH") and has_nul(request.form):
+            abort(400)
