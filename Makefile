@@ -7,9 +7,10 @@ PYTHON ?= python3
 
 .PHONY: run test setup system venv translations lint bench clean
 
+# Demo mode: demo accounts, and certificates may carry the local address in their QR code.
 run: setup
-	$(FLASK) setup
-	$(VENV)/bin/flask --app wsgi run --host 127.0.0.1 --port 5000
+	LMS_DEMO=1 $(FLASK) setup --demo
+	LMS_DEMO=1 ./deploy/embedded.sh
 
 test: setup
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

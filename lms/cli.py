@@ -13,6 +13,7 @@ from flask_migrate import upgrade
 from lms.accounts.models import User
 from lms.accounts.services import create_user
 from lms.config import SECRET_KEY_FILE
+from lms.content.cli import sync_or_exit
 from lms.content.loader import load_catalogue
 from lms.content.sync import sync_courses
 from lms.core.db import db
@@ -35,9 +36,12 @@ def ensure_secret_key(path: Path = SECRET_KEY_FILE) -> bool:
 
 
 @click.command("setup")
+@click.option("--demo", is_flag=True,
+              help="Also create three demo accounts (admin, instructor, learner). "
+                   "Never on a server people use: their passwords are printed.")
 @with_appcontext
-def setup_cli() -> None:
-    """Create the database schema, load the courses and create demo accounts (once)."""
+def setup_cli(demo: bool) -> None:
+    """Create the secret key and database schema and load the courses (idempotent)."""
     Path(current_app.instance_path).mkdir(parents=True, exist_ok=True)
     if ensure_secret_key():
         click.echo(f"Wrote a new secret key to {SECRET_KEY_FILE}")
@@ -47,9 +51,13 @@ def setup_cli() -> None:
         for error in errors:
             click.echo(str(error), err=True)
         raise click.ClickException("course files have errors; nothing was loaded")
-    report = sync_courses(specs, shared=shared)
-    db.session.commit()
+    report = sync_or_exit(lambda: sync_courses(specs, shared=shared))
     click.echo(f"Courses: {len(specs)} loaded, {len(report.changes)} change(s).")
+    if demo:
+        create_demo_accounts()
+
+
+def create_demo_accounts() -> None:
     created = []
     for email, name, role in DEMO_USERS:
         if db.session.scalar(sa.select(User.id).where(User.email == email)) is None:

@@ -12,7 +12,8 @@ def answer_fields(name: str, qtype: str, spec: dict, order=None) -> dict:
     """The form fields a learner who knows every answer would post for one question,
     named and valued as the attempt's page shows them."""
     if qtype in ("single", "multiple"):
-        return {name: [o["key"] for o in spec["options"] if o["correct"]]}
+        labels = order["labels"] if isinstance(order, dict) else {}
+        return {name: [labels.get(o["key"], o["key"]) for o in spec["options"] if o["correct"]]}
     if qtype == "true_false":
         return {name: "true" if spec["answer"] else "false"}
     if qtype == "short_answer":
@@ -45,6 +46,27 @@ def correct_answers(attempt_id: int) -> dict:
     return data
 
 
+def label(attempt_id: int, question_id: int, key: str, part: str | None = None) -> str:
+    """The form value the attempt's page gives option `key` (random per attempt)."""
+    order = db.session.get(Attempt, attempt_id).draw["order"][str(question_id)]
+    if part is not None:
+        order = order[part]
+    return order["labels"][key]
+
+
+def revision(attempt_id: int) -> int:
+    import sqlalchemy as sa
+
+    return db.session.scalar(sa.select(Attempt.revision).where(Attempt.id == attempt_id))
+
+
+def post_attempt(client, attempt_id: int, data: dict | None = None, *, autosave: bool = False,
+                 **kwargs):
+    """Post an attempt's form as its current page would: with the latest revision."""
+    url = f"/attempts/{attempt_id}" + ("/autosave" if autosave else "")
+    return post_form(client, url, {"revision": revision(attempt_id), **(data or {})}, **kwargs)
+
+
 def start_attempt(client, slug: str, quiz: str = "final") -> int:
     response = post_form(client, f"/courses/{slug}/quizzes/{quiz}/start")
     assert response.status_code == 302, response.status_code
@@ -59,5 +81,4 @@ def complete_course(client, course) -> None:
     for lesson in live_lessons(course.id):
         post_form(client, f"/courses/{course.slug}/lessons/{lesson.slug}/complete")
     attempt_id = start_attempt(client, course.slug)
-    post_form(client, f"/attempts/{attempt_id}", {**correct_answers(attempt_id),
-                                                  "action": "finish"})
+    post_attempt(client, attempt_id, {**correct_answers(attempt_id), "action": "finish"})

@@ -9,7 +9,7 @@ from lms.assessment.models import Answer, Attempt, Question
 from lms.core.audit import AuditEvent
 from tests.fixtures.app import post_form
 from tests.fixtures.users import login
-from tests.helpers import correct_answers, start_attempt
+from tests.helpers import correct_answers, label, post_attempt, start_attempt
 
 
 @pytest.fixture
@@ -27,7 +27,10 @@ def test_answer_key_never_reaches_the_page(db, learner_client, attempt_id):
     assert "Right." not in html and "no non-punishment article" not in html  # feedback
     assert 'name="correct"' not in html and "data-correct" not in html
     single = _question(db, "npp-source")
-    assert f'name="q-{single.id}" value="a"' in html and "ACTIP" in html
+    # Options carry per-attempt random values, never the author's keys ("a", "b", …).
+    assert f'name="q-{single.id}" value="a"' not in html
+    assert f'name="q-{single.id}" value="{label(attempt_id, single.id, "a")}"' in html
+    assert "ACTIP" in html
 
 
 def test_quiz_requires_enrolment(tiny_course, learner_client):
@@ -39,8 +42,8 @@ def test_quiz_requires_enrolment(tiny_course, learner_client):
 def test_grading_and_partial_credit_is_all_or_nothing(db, learner_client, attempt_id):
     answers = correct_answers(attempt_id)
     multiple = _question(db, "liabilities")
-    answers[f"q-{multiple.id}"] = ["criminal"]  # one of two correct: no credit
-    post_form(learner_client, f"/attempts/{attempt_id}", {**answers, "action": "finish"})
+    answers[f"q-{multiple.id}"] = [label(attempt_id, multiple.id, "criminal")]  # 1 of 2: no credit
+    post_attempt(learner_client, attempt_id, {**answers, "action": "finish"})
     attempt = db.session.get(Attempt, attempt_id)
     assert attempt.status == "finished"
     assert attempt.score == pytest.approx(66.67)
@@ -51,10 +54,10 @@ def test_grading_and_partial_credit_is_all_or_nothing(db, learner_client, attemp
 
 def test_save_keeps_answers_and_page_shows_them(db, learner_client, attempt_id):
     single = _question(db, "npp-source")
-    post_form(learner_client, f"/attempts/{attempt_id}", {f"q-{single.id}": "b",
-                                                          "action": "save"})
+    b = label(attempt_id, single.id, "b")
+    post_attempt(learner_client, attempt_id, {f"q-{single.id}": b, "action": "save"})
     html = learner_client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
-    assert f'name="q-{single.id}" value="b" checked' in html
+    assert f'name="q-{single.id}" value="{b}" checked' in html
     assert db.session.get(Answer, (attempt_id, single.id)).response == {"chosen": ["b"]}
 
 
@@ -63,11 +66,12 @@ def test_save_keeps_answers_and_page_shows_them(db, learner_client, attempt_id):
 def test_tampered_answers_are_refused_and_nothing_is_stored(db, learner_client, attempt_id,
                                                             tamper):
     single, multiple = _question(db, "npp-source"), _question(db, "liabilities")
-    good = {f"q-{single.id}": "a"}
+    a, b = (label(attempt_id, single.id, key) for key in "ab")
+    good = {f"q-{single.id}": a}
     bad = {
-        "foreign_option": {f"q-{single.id}": "criminal"},
-        "unknown_question": {"q-999999": "a"},
-        "two_radios": {f"q-{single.id}": ["a", "b"]},
+        "foreign_option": {f"q-{single.id}": label(attempt_id, multiple.id, "criminal")},
+        "unknown_question": {"q-999999": a},
+        "two_radios": {f"q-{single.id}": [a, b]},
         "huge_value": {f"q-{multiple.id}": "x" * 10_000},
     }[tamper]
     response = post_form(learner_client, f"/attempts/{attempt_id}",
@@ -88,7 +92,7 @@ def test_another_learners_attempt_is_404(app, db, attempt_id, make_user):
 
 def test_answers_to_a_finished_attempt_are_refused(db, learner_client, attempt_id):
     answers = correct_answers(attempt_id)
-    post_form(learner_client, f"/attempts/{attempt_id}", {**answers, "action": "finish"})
+    post_attempt(learner_client, attempt_id, {**answers, "action": "finish"})
     score = db.session.get(Attempt, attempt_id).score
     single = _question(db, "npp-source")
     stale = post_form(learner_client, f"/attempts/{attempt_id}",
@@ -100,8 +104,8 @@ def test_answers_to_a_finished_attempt_are_refused(db, learner_client, attempt_i
 
 def test_finishing_twice_grades_once(db, learner_client, attempt_id):
     answers = {**correct_answers(attempt_id), "action": "finish"}
-    post_form(learner_client, f"/attempts/{attempt_id}", answers)
-    post_form(learner_client, f"/attempts/{attempt_id}", {"action": "finish"})
+    post_attempt(learner_client, attempt_id, answers)
+    post_attempt(learner_client, attempt_id, {"action": "finish"})
     graded = db.session.scalars(sa.select(AuditEvent).where(
         AuditEvent.action == "attempt.graded")).all()
     assert len(graded) == 1
@@ -123,7 +127,7 @@ def test_starting_again_resumes_the_open_attempt(learner_client, attempt_id):
 def test_attempts_allowed_is_enforced(db, learner_client, attempt_id):
     for _ in range(3):
         current = start_attempt(learner_client, "tiny-course")
-        post_form(learner_client, f"/attempts/{current}", {"action": "finish"})
+        post_attempt(learner_client, current, {"action": "finish"})
     refused = post_form(learner_client, "/courses/tiny-course/quizzes/final/start",
                         follow_redirects=True)
     assert "used all 3 attempts" in refused.get_data(as_text=True)
@@ -132,8 +136,8 @@ def test_attempts_allowed_is_enforced(db, learner_client, attempt_id):
 
 def test_review_shows_feedback_explanation_and_references(db, learner_client, attempt_id):
     single = _question(db, "npp-source")
-    post_form(learner_client, f"/attempts/{attempt_id}", {f"q-{single.id}": "b",
-                                                          "action": "finish"})
+    post_attempt(learner_client, attempt_id, {f"q-{single.id}": label(attempt_id, single.id, "b"),
+                                              "action": "finish"})
     html = learner_client.get(f"/attempts/{attempt_id}/result").get_data(as_text=True)
     assert "no non-punishment article" in html  # feedback on the chosen wrong option
     assert "ACTIP Art. 14(7)" in html

@@ -12,7 +12,7 @@ from lms.assessment.models import Answer, Attempt, Question, Quiz
 from lms.core.db import utcnow
 from lms.learning.models import Enrolment
 from tests.fixtures.app import post_form
-from tests.helpers import correct_answers, start_attempt
+from tests.helpers import correct_answers, post_attempt, start_attempt
 
 
 @pytest.fixture
@@ -55,7 +55,7 @@ def test_pages_are_remembered(db, enrolled):
     attempt_id = start_attempt(enrolled, "assessed-course")
     first = enrolled.get(f"/attempts/{attempt_id}").get_data(as_text=True)
     assert "Page 1 of 3" in first and "Next page" in first and "Finish and submit" not in first
-    post_form(enrolled, f"/attempts/{attempt_id}", {"action": "next", "page": "1"})
+    post_attempt(enrolled, attempt_id, {"action": "next", "page": "1"})
     assert _attempt(db, attempt_id).page == 1
     # Coming back later (no page in the address) lands on the remembered page.
     again = enrolled.get(f"/attempts/{attempt_id}").get_data(as_text=True)
@@ -66,7 +66,7 @@ def test_pages_are_remembered(db, enrolled):
 
 def test_full_marks_across_every_type(db, enrolled):
     attempt_id = start_attempt(enrolled, "assessed-course")
-    post_form(enrolled, f"/attempts/{attempt_id}", {**correct_answers(attempt_id),
+    post_attempt(enrolled, attempt_id, {**correct_answers(attempt_id),
                                                     "action": "finish", "page": "3"})
     attempt = _attempt(db, attempt_id)
     assert attempt.status == "finished" and attempt.score == 100.0 and attempt.passed
@@ -74,7 +74,7 @@ def test_full_marks_across_every_type(db, enrolled):
 
 def test_review_hides_the_key_until_passed(db, enrolled):
     attempt_id = start_attempt(enrolled, "assessed-course")
-    post_form(enrolled, f"/attempts/{attempt_id}", {"action": "finish", "page": "1"})
+    post_attempt(enrolled, attempt_id, {"action": "finish", "page": "1"})
     failed = enrolled.get(f"/attempts/{attempt_id}/result").get_data(as_text=True)
     assert "Correct answers are not shown" in failed
     assert "Law explanation" not in failed and "Accepted answer" not in failed
@@ -84,7 +84,7 @@ def test_review_hides_the_key_until_passed(db, enrolled):
     db.session.get(Quiz, _attempt(db, attempt_id).quiz_id).cooldown_minutes = 0
     db.session.commit()
     second = start_attempt(enrolled, "assessed-course")
-    post_form(enrolled, f"/attempts/{second}", {**correct_answers(second), "action": "finish",
+    post_attempt(enrolled, second, {**correct_answers(second), "action": "finish",
                                                 "page": "3"})
     passed = enrolled.get(f"/attempts/{second}/result").get_data(as_text=True)
     assert "Accepted answer" in passed and "Palermo Art. 3(c)" in passed
@@ -100,11 +100,11 @@ def test_deadline_is_enforced_on_the_server(db, enrolled):
     first_qid = _attempt(db, attempt_id).draw["questions"][0]
     first_only = {k: v for k, v in answers.items()
                   if k == f"q-{first_qid}" or k.startswith(f"q-{first_qid}-")}
-    post_form(enrolled, f"/attempts/{attempt_id}", {**first_only, "action": "save", "page": "1"})
+    post_attempt(enrolled, attempt_id, {**first_only, "action": "save", "page": "1"})
     attempt = _attempt(db, attempt_id)
     attempt.deadline = utcnow() - timedelta(minutes=5)  # the time ran out meanwhile
     db.session.commit()
-    late = post_form(enrolled, f"/attempts/{attempt_id}", {**answers, "action": "finish",
+    late = post_attempt(enrolled, attempt_id, {**answers, "action": "finish",
                                                            "page": "3"}, follow_redirects=True)
     assert "Time is up" in late.get_data(as_text=True)
     attempt = _attempt(db, attempt_id)
@@ -119,7 +119,7 @@ def test_saves_within_the_grace_period_count(db, enrolled):
     attempt = _attempt(db, attempt_id)
     attempt.deadline = utcnow() - timedelta(seconds=20)  # slow phone, inside 60 s grace
     db.session.commit()
-    post_form(enrolled, f"/attempts/{attempt_id}", {**correct_answers(attempt_id),
+    post_attempt(enrolled, attempt_id, {**correct_answers(attempt_id),
                                                     "action": "finish", "page": "3"})
     assert _attempt(db, attempt_id).score == 100.0
 
@@ -140,7 +140,7 @@ def test_cooldown_and_attempt_limit(db, enrolled):
     quiz.cooldown_minutes = 10
     db.session.commit()
     first = start_attempt(enrolled, "assessed-course")
-    post_form(enrolled, f"/attempts/{first}", {"action": "finish", "page": "1"})
+    post_attempt(enrolled, first, {"action": "finish", "page": "1"})
     refused = post_form(enrolled, "/courses/assessed-course/quizzes/final/start",
                         follow_redirects=True)
     assert "You can try again from" in refused.get_data(as_text=True)
@@ -165,9 +165,9 @@ def test_availability_window(db, enrolled):
 
 def test_knowledge_gain_is_stored_and_shown(db, enrolled, learner):
     pre = start_attempt(enrolled, "assessed-course", "pre")
-    post_form(enrolled, f"/attempts/{pre}", {"action": "finish", "page": "1"})  # 0 %
+    post_attempt(enrolled, pre, {"action": "finish", "page": "1"})  # 0 %
     final = start_attempt(enrolled, "assessed-course")
-    post_form(enrolled, f"/attempts/{final}", {**correct_answers(final), "action": "finish",
+    post_attempt(enrolled, final, {**correct_answers(final), "action": "finish",
                                                "page": "3"})
     enrolment = db.session.scalar(sa.select(Enrolment).where(Enrolment.user_id == learner.id))
     assert (enrolment.pre_score, enrolment.final_score, enrolment.knowledge_gain) == \
@@ -179,11 +179,11 @@ def test_knowledge_gain_is_stored_and_shown(db, enrolled, learner):
 def test_autosave_stores_answers_and_refuses_stale_pages(db, enrolled):
     attempt_id = start_attempt(enrolled, "assessed-course")
     answers = correct_answers(attempt_id)
-    saved = post_form(enrolled, f"/attempts/{attempt_id}/autosave", answers)
+    saved = post_attempt(enrolled, attempt_id, answers, autosave=True)
     assert saved.status_code == 200 and saved.get_json()["saved"] == 7
-    post_form(enrolled, f"/attempts/{attempt_id}", {"action": "finish", "page": "3"})
+    post_attempt(enrolled, attempt_id, {"action": "finish", "page": "3"})
     assert _attempt(db, attempt_id).score == 100.0  # graded on the autosaved answers
-    stale = post_form(enrolled, f"/attempts/{attempt_id}/autosave", answers)
+    stale = post_attempt(enrolled, attempt_id, answers, autosave=True)
     assert stale.status_code == 409 and "already finished" in stale.get_json()["error"]
 
 
@@ -191,7 +191,8 @@ def test_expired_csrf_token_keeps_the_answers(db, enrolled):
     attempt_id = start_attempt(enrolled, "assessed-course")
     answers = correct_answers(attempt_id)
     expired = enrolled.post(f"/attempts/{attempt_id}", data={
-        **answers, "csrf_token": "expired-token", "action": "finish", "page": "3"})
+        **answers, "csrf_token": "expired-token", "action": "finish", "page": "3",
+        "revision": "0"})
     assert expired.status_code == 400
     html = expired.get_data(as_text=True)
     assert "Please confirm your answers" in html and "Submit my answers" in html
@@ -199,7 +200,8 @@ def test_expired_csrf_token_keeps_the_answers(db, enrolled):
     # The confirmation form carries every answer and a fresh token.
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
     kept = re.findall(r'<input type="hidden" name="(q-[^"]+)" value="([^"]*)">', html)
-    data: dict = {"csrf_token": token, "action": "save", "page": "3"}
+    revision = re.search(r'name="revision" value="(\d+)"', html).group(1)
+    data: dict = {"csrf_token": token, "action": "save", "page": "3", "revision": revision}
     for name, value in kept:
         data.setdefault(name, []).append(value)
     assert enrolled.post(f"/attempts/{attempt_id}", data=data).status_code == 302
@@ -219,7 +221,7 @@ def test_answers_outside_the_attempt_and_other_tampering_change_nothing(db, enro
         assert "Nothing was saved" in response.get_data(as_text=True)
     numeric_qid = next(qid for qid in attempt.draw["questions"]
                        if attempt.draw["specs"][str(qid)]["type"] == "scenario")
-    bad_number = post_form(enrolled, f"/attempts/{attempt_id}", {
+    bad_number = post_attempt(enrolled, attempt_id, {
         **answers, f"q-{numeric_qid}-age": "1e999", "action": "save", "page": "1"},
         follow_redirects=True)
     assert "Question 1:" in bad_number.get_data(as_text=True)

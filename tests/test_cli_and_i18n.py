@@ -30,14 +30,22 @@ def test_users_create_refuses_a_weak_password_and_duplicates(runner, db):
     assert db.session.scalar(sa.select(sa.func.count(User.id))) == 1
 
 
+def test_setup_creates_no_accounts_without_demo(runner, db):
+    result = runner.invoke(args=["setup"])
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(sa.select(sa.func.count(Course.id))) == 3
+    assert db.session.scalar(sa.select(sa.func.count(User.id))) == 0
+    assert "Demo accounts" not in result.output
+
+
 def test_setup_loads_courses_and_creates_demo_accounts_once(runner, db):
-    first = runner.invoke(args=["setup"])
+    first = runner.invoke(args=["setup", "--demo"])
     assert first.exit_code == 0, first.output
     assert "passwords are shown only this once" in first.output
     assert db.session.scalar(sa.select(sa.func.count(Course.id))) == 3
     assert {u.role for u in db.session.scalars(sa.select(User))} == {"admin", "instructor",
                                                                      "learner"}
-    second = runner.invoke(args=["setup"])
+    second = runner.invoke(args=["setup", "--demo"])
     assert second.exit_code == 0
     assert "Demo accounts" not in second.output and "0 change(s)" in second.output
 

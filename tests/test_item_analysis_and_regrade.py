@@ -10,7 +10,7 @@ from lms.core.audit import AuditEvent
 from lms.learning.models import Enrolment
 from tests.fixtures.app import post_form
 from tests.fixtures.users import login
-from tests.helpers import correct_answers, start_attempt
+from tests.helpers import correct_answers, label, post_attempt, start_attempt
 
 # Four attempts at three questions, scored by hand:
 #   attempt   q1 q2 q3   total
@@ -42,7 +42,7 @@ def test_statistics_when_everyone_scores_the_same():
 
 
 def _finish_with(client, attempt_id, answers):
-    post_form(client, f"/attempts/{attempt_id}", {**answers, "action": "finish", "page": "3"})
+    post_attempt(client, attempt_id, {**answers, "action": "finish", "page": "3"})
 
 
 @pytest.fixture
@@ -130,7 +130,8 @@ def test_admin_applies_a_regraded_pass_and_the_course_completes(
     attempt = db.session.get(Attempt, attempt_id)
     singles = {str(q) for q in attempt.draw["questions"]
                if attempt.draw["specs"][str(q)]["type"] == "single"}
-    wrong = {name: ("wrong" if name.split("-")[1] in singles else value)
+    wrong = {name: (label(attempt_id, int(name.split("-")[1]), "wrong")
+                    if name.split("-")[1] in singles else value)
              for name, value in answers.items()}
     wrong = {k: v for k, v in wrong.items() if not k.startswith(f"q-{_key_id(db, 'term')}")}
     _finish_with(learner_client, attempt_id, wrong)

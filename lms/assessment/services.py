@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 
 from lms.assessment import policy
 from lms.assessment.models import Answer, Attempt, Question, Quiz
-from lms.assessment.qtypes import Fields, InvalidAnswer, get_type
+from lms.assessment.qtypes import Fields, InvalidAnswer, get_type, is_answered
 from lms.core.audit import record_event
 from lms.core.db import db, insert_ignore, utcnow
 from lms.core.errors import DomainError
@@ -128,25 +128,41 @@ def group_fields(form: dict[str, list[str]]) -> dict[str, Fields]:
     return grouped
 
 
-def _lock_open(attempt: Attempt, **changes: Any) -> None:
-    """Take the attempt's row lock, refusing if it is no longer open (another tab finished)."""
+class StalePage(DomainError):
+    """A form rendered before the attempt's latest save (another tab, a resent form)."""
+
+
+def _claim_revision(attempt: Attempt, revision: int | None, **changes: Any) -> None:
+    """Take the attempt's row lock and its next revision, refusing if the attempt is no
+    longer open (another tab finished it) or the form is older than the latest save."""
     claimed = db.session.execute(
-        sa.update(Attempt).where(Attempt.id == attempt.id, Attempt.status == "open")
-        .values(page=changes.get("page", Attempt.page))
+        sa.update(Attempt).where(Attempt.id == attempt.id, Attempt.status == "open",
+                                 Attempt.revision == (revision if revision is not None
+                                                      else -1))
+        .values(page=changes.get("page", Attempt.page), revision=Attempt.revision + 1)
         .execution_options(synchronize_session=False)).rowcount
     if claimed != 1:
         db.session.refresh(attempt)
-        raise DomainError(_("This attempt is already finished; your answers were not changed."))
+        if attempt.status != "open":
+            raise DomainError(_("This attempt is already finished; your answers were not "
+                                "changed."))
+        raise StalePage(_("This page was out of date: answers were saved from another tab "
+                          "or window after it was opened. Nothing from it was saved; the "
+                          "latest answers are shown below."))
+    attempt.revision = (revision or 0) + 1
     if "page" in changes:
         attempt.page = changes["page"]
 
 
-def save_answers(attempt: Attempt, form: dict[str, list[str]], *, page: int | None = None,
-                 now: datetime | None = None) -> int:
+def save_answers(attempt: Attempt, form: dict[str, list[str]], *, revision: int | None,
+                 page: int | None = None, now: datetime | None = None) -> int:
     """Store the posted answers; refuse them all if any is stale or malformed.
 
-    Returns how many answers were stored. After the deadline and its grace period
-    nothing is stored: the attempt is graded on what was saved before.
+    `revision` is the one the page was rendered with; a form from before the latest
+    save is refused whole (StalePage). An emptied question (a cleared text box, an
+    untouched choice) removes its answer: it is not answered, and not counted.
+    Returns how many questions now hold an answer from this form. After the deadline
+    and its grace period nothing is stored: the attempt is graded on what was saved.
     """
     now = now or utcnow()
     if attempt.status != "open":
@@ -173,17 +189,28 @@ def save_answers(attempt: Attempt, form: dict[str, list[str]], *, page: int | No
         except InvalidAnswer as problem:
             raise DomainError(_("Question %(n)d: %(problem)s Nothing was saved; please check "
                                 "it.", n=numbers[int(qid)], problem=str(problem))) from None
-    _lock_open(attempt, **({"page": page} if page is not None else {}))
+    _claim_revision(attempt, revision, **({"page": page} if page is not None else {}))
     existing = answers_of(attempt.id)
+    stored = 0
     for question_id, response in parsed.items():
         answer = existing.get(question_id)
+        if not is_answered(response):
+            if answer is not None:
+                db.session.delete(answer)
+            continue
+        stored += 1
         if answer is None:
             db.session.add(Answer(attempt_id=attempt.id, question_id=question_id,
                                   response=response, saved_at=now))
         else:
             answer.response, answer.saved_at = response, now
     db.session.flush()
-    return len(parsed)
+    return stored
+
+
+def answered_count(answers: dict[int, Answer]) -> int:
+    """Questions with an answer (rows saved empty before this rule are not counted)."""
+    return sum(1 for answer in answers.values() if is_answered(answer.response))
 
 
 def compute_scores(draw: dict[str, Any],
@@ -193,7 +220,7 @@ def compute_scores(draw: dict[str, Any],
     scores = {}
     for question_id in ids:
         answer = answers.get(question_id)
-        if answer is not None:
+        if answer is not None and is_answered(answer.response):
             snap = draw["specs"][str(question_id)]
             scores[question_id] = get_type(snap["type"]).grade(snap["spec"], answer.response)
     percent = round(100 * sum(scores.values()) / len(ids), 2) if ids else 0.0

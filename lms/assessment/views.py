@@ -87,7 +87,8 @@ def attempt(attempt_id: int):
         remaining = max(0, int((attempt.deadline - utcnow()).total_seconds()))
     return render_template("assessment/attempt.html", attempt=attempt, quiz=attempt.quiz,
                            items=items, page=page, page_count=len(pages),
-                           answered=len(answers), total=len(numbers), remaining=remaining,
+                           answered=services.answered_count(answers), total=len(numbers),
+                           remaining=remaining, grace=int(policy.GRACE.total_seconds()),
                            form=ActionForm())
 
 
@@ -106,7 +107,8 @@ def save(attempt_id: int):
     target = min(max(target, 1), page_count)
 
     def save_and_maybe_finish():
-        services.save_answers(attempt, request.form.to_dict(flat=False), page=target - 1)
+        services.save_answers(attempt, request.form.to_dict(flat=False), page=target - 1,
+                              revision=request.form.get("revision", type=int))
         if action == "finish":
             services.finish_attempt(attempt)
 
@@ -125,12 +127,14 @@ def autosave(attempt_id: int):
     """Called by static/autosave.js on every change; the page works without it."""
     attempt = queries.get_own_attempt_or_404(attempt_id, current_user.id)
     try:
-        saved = services.save_answers(attempt, request.form.to_dict(flat=False))
+        saved = services.save_answers(attempt, request.form.to_dict(flat=False),
+                                      revision=request.form.get("revision", type=int))
     except DomainError as error:
         db.session.rollback()
-        return jsonify({"error": error.message}), 409
+        return jsonify({"error": error.message,
+                        "stale": isinstance(error, services.StalePage)}), 409
     db.session.commit()
-    return jsonify({"saved": saved, "message": _("Saved")})
+    return jsonify({"saved": saved, "revision": attempt.revision, "message": _("Saved")})
 
 
 @bp.get("/attempts/<int:attempt_id>/result")
@@ -169,4 +173,5 @@ def csrf_recovery():
     finishing = request.form.get("action") == "finish"
     return render_template("assessment/confirm_answers.html", kept=kept,
                            action=request.path, page=request.form.get("page", "1"),
+                           revision=request.form.get("revision", ""),
                            finishing=finishing, form=ActionForm()), 400

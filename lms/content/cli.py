@@ -7,8 +7,9 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
+from lms.content.balance import balance_warnings
 from lms.content.loader import load_catalogue
-from lms.content.sync import sync_courses
+from lms.content.sync import SyncError, sync_courses
 from lms.core.db import db
 
 courses_cli = AppGroup("courses", help="Validate and load course files.")
@@ -27,6 +28,20 @@ def _load_or_exit(path: str | None):
     return root, specs, shared
 
 
+def sync_or_exit(sync):
+    """Run a sync and commit it; a refusal by the database is one `path:line:` line and
+    exit 1, with nothing changed (never a traceback)."""
+    try:
+        report = sync()
+        db.session.commit()
+    except SyncError as error:
+        db.session.rollback()
+        click.echo(str(error), err=True)
+        click.echo("Nothing was changed.", err=True)
+        raise SystemExit(1) from None
+    return report
+
+
 @courses_cli.command("validate", with_appcontext=False)
 @click.argument("path", required=False)
 def validate_command(path: str | None) -> None:
@@ -42,6 +57,8 @@ def validate_command(path: str | None) -> None:
     for spec in specs:
         click.echo(f"{spec.slug}: {len(spec.modules)} modules, {spec.lesson_count} lessons, "
                    f"{spec.question_count} questions")
+        for warning in balance_warnings(spec):
+            click.echo(str(warning), err=True)
     if errors:
         for error in errors:
             click.echo(str(error), err=True)
@@ -55,9 +72,8 @@ def sync_command(path: str | None) -> None:
     """Load course files into the database in one transaction (idempotent)."""
     root, specs, shared = _load_or_exit(path)
     # Syncing one course folder must not archive the others.
-    report = sync_courses(specs, archive_missing=not (root / "course.toml").exists(),
-                          shared=shared)
-    db.session.commit()
+    report = sync_or_exit(lambda: sync_courses(
+        specs, archive_missing=not (root / "course.toml").exists(), shared=shared))
     for change in report.changes:
         click.echo(change)
     click.echo(f"{len(specs)} course(s) checked, {len(report.changes)} change(s).")

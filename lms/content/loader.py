@@ -9,9 +9,17 @@ import hashlib
 import re
 from pathlib import Path
 
+from lms.content.limits import check_length
 from lms.content.quiz_loader import load_assessments
-from lms.content.reading import SLUG_RE, Collector, read_toml, read_toml_file, text_of
-from lms.content.shared_loader import load_shared
+from lms.content.reading import (
+    SLUG_RE,
+    Collector,
+    read_text,
+    read_toml,
+    read_toml_file,
+    text_of,
+)
+from lms.content.shared_loader import SHARED, load_shared
 from lms.content.specs import CourseSpec, LessonSpec, LoadError, ModuleSpec, SharedSpec
 from lms.content.toml_lines import TomlLines
 
@@ -30,10 +38,8 @@ def _load_lesson(path: Path, out: Collector) -> LessonSpec | None:
     if path.stat().st_size > MAX_LESSON_BYTES:
         out.add(path, 1, f"lesson is larger than {MAX_LESSON_BYTES // 1024} KiB")
         return None
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        out.add(path, 1, "lesson is not UTF-8 text")
+    text = read_text(path, out)
+    if text is None:
         return None
     match = re.match(r"\A\+\+\+[ \t]*\n(.*?)\n\+\+\+[ \t]*\n?(.*)\Z", text, re.S)
     if match is None:
@@ -46,6 +52,10 @@ def _load_lesson(path: Path, out: Collector) -> LessonSpec | None:
     title = text_of(header, "title")
     if not title:
         out.add(path, where.key("title"), "lesson has no title")
+    elif not check_length(out, path, where.key("title"), "lesson title", title):
+        return None
+    if not check_length(out, path, 1, "lesson slug (its file name)", path.stem):
+        return None
     minutes = header.get("minutes", 0)
     if not isinstance(minutes, int) or not 0 <= minutes <= 600:
         out.add(path, where.key("minutes"), "minutes must be a whole number from 0 to 600")
@@ -80,8 +90,11 @@ def _load_modules(course_toml: Path, data: dict, where: TomlLines, folder: Path,
             out.add(course_toml, where.key("slug", "modules", index),
                     f"duplicate module slug '{slug}'")
         seen_modules.add(slug)
+        check_length(out, course_toml, where.key("slug", "modules", index), "module slug", slug)
         if not text_of(raw, "title"):
             out.add(course_toml, line, f"module {slug} has no title")
+        check_length(out, course_toml, where.key("title", "modules", index), "module title",
+                     text_of(raw, "title"))
         lessons = []
         for lesson_slug in raw.get("lessons", []):
             lesson_line = where.key("lessons", "modules", index, containing=f'"{lesson_slug}"')
@@ -120,6 +133,10 @@ def load_course(folder: Path, out: Collector) -> CourseSpec | None:
     for key in ("title", "summary"):
         if not text_of(data, key):
             out.add(course_toml, where.key(key), f"course has no {key}")
+    check_length(out, course_toml, where.key("slug"), "course slug", slug)
+    check_length(out, course_toml, where.key("title"), "course title", text_of(data, "title"))
+    check_length(out, course_toml, where.key("language"), "language",
+                 text_of(data, "language"))
     hours = data.get("cpd_hours")
     if not isinstance(hours, int | float) or isinstance(hours, bool) or not 0 < hours <= 100:
         out.add(course_toml, where.key("cpd_hours"), "cpd_hours must be a number from 0 to 100")
@@ -130,20 +147,21 @@ def load_course(folder: Path, out: Collector) -> CourseSpec | None:
     modules = _load_modules(course_toml, data, where, folder, out)
     banks, quizzes = load_assessments(folder, out)
     references = folder / "references.md"
-    references_text = references.read_text(encoding="utf-8") if references.is_file() else ""
+    references_text = (read_text(references, out) or "") if references.is_file() else ""
     if len(out.errors) > before:
         return None
     return CourseSpec(slug, text_of(data, "title"), text_of(data, "summary"),
                       text_of(data, "audience"), tuple(objectives),
                       text_of(data, "language") or "en", float(hours), tuple(modules),
-                      tuple(quizzes), _content_hash(folder), tuple(banks), references_text)
+                      tuple(quizzes), _content_hash(folder), tuple(banks), references_text,
+                      str(folder))
 
 
 LINK = re.compile(r"\]\(\s*<?([^)\s>]+)")
 SITE_PAGES = {"/", "/glossary", "/support", "/courses", "/dashboard"}
 
 
-def _link_problem(target: str, course: CourseSpec, courses: dict[str, CourseSpec],
+def _link_problem(target: str, courses: dict[str, CourseSpec],
                   terms: set[str] | None) -> str | None:
     """Why an internal link would not resolve (external links are not checked)."""
     if re.match(r"^(https?:|mailto:)", target):
@@ -168,18 +186,20 @@ def _link_problem(target: str, course: CourseSpec, courses: dict[str, CourseSpec
 
 
 def _check_links(folders: dict[str, Path], courses: list[CourseSpec],
-                 shared: SharedSpec | None, out: Collector) -> None:
+                 shared: SharedSpec | None, shared_folder: Path, out: Collector) -> None:
+    """Internal links in lessons, references pages and the shared pages must resolve."""
     by_slug = {c.slug: c for c in courses}
     terms = {t.slug for t in shared.terms} if shared else None
-    for course in courses:
-        documents = [(folders[course.slug] / "lessons" / f"{lesson.slug}.md")
-                     for module in course.modules for lesson in module.lessons]
-        documents.append(folders[course.slug] / "references.md")
-        for path in (d for d in documents if d.is_file()):
-            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-                for target in LINK.findall(line):
-                    if (problem := _link_problem(target, course, by_slug, terms)) is not None:
-                        out.add(path, number, problem)
+    documents = [folders[course.slug] / "lessons" / f"{lesson.slug}.md"
+                 for course in courses for module in course.modules
+                 for lesson in module.lessons]
+    documents += [folders[course.slug] / "references.md" for course in courses]
+    documents += sorted(shared_folder.glob("*.md")) if shared is not None else []
+    for path in (d for d in documents if d.is_file()):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            for target in LINK.findall(line):
+                if (problem := _link_problem(target, by_slug, terms)) is not None:
+                    out.add(path, number, problem)
 
 
 def load_catalogue(path: Path) -> tuple[list[CourseSpec], SharedSpec | None, list[LoadError]]:
@@ -189,7 +209,8 @@ def load_catalogue(path: Path) -> tuple[list[CourseSpec], SharedSpec | None, lis
     folders = [path] if single else sorted(
         p for p in path.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
     out = Collector()
-    shared = load_shared(path.parent if single else path, out)
+    root = path.parent if single else path
+    shared = load_shared(root, out)
     courses: list[CourseSpec] = []
     seen: dict[str, Path] = {}
     for folder in folders:
@@ -202,7 +223,7 @@ def load_catalogue(path: Path) -> tuple[list[CourseSpec], SharedSpec | None, lis
             continue
         seen[course.slug] = folder
         courses.append(course)
-    _check_links(seen, courses, shared, out)
+    _check_links(seen, courses, shared, root / SHARED, out)
     return courses, shared, out.errors
 
 

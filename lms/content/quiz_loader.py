@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from lms.assessment.qtypes import REGISTRY
+from lms.content.limits import check_length, max_length
 from lms.content.reading import SLUG_RE, Collector, read_toml_file, text_of
 from lms.content.references import is_known_reference
 from lms.content.specs import BankSpec, DrawRule, QuestionSpec, QuizSpec
@@ -29,6 +30,10 @@ def _load_question(raw: Any, index: int, path: Path, where: TomlLines, out: Coll
     problems: list[tuple[str | None, str]] = []
     if not key or not SLUG_RE.match(key):
         problems.append(("key", "question key must be lower-case letters, digits and hyphens"))
+    for field, what in (("key", "question key"), ("topic", "topic")):
+        if len(text_of(raw, field)) > max_length(what):
+            problems.append((field, f"{what} is {len(text_of(raw, field))} characters; at "
+                             f"most {max_length(what)} fit"))
     if not text_of(raw, "prompt"):
         problems.append(("prompt", f"question {key or index + 1} has no prompt"))
     if topic_required and not SLUG_RE.match(text_of(raw, "topic")):
@@ -81,6 +86,8 @@ def _load_quiz(path: Path, out: Collector) -> QuizSpec | None:
         return None
     data, where = loaded
     before = len(out.errors)
+    check_length(out, path, 1, "quiz key (its file name)", path.stem)
+    check_length(out, path, where.key("title"), "quiz title", text_of(data, "title"))
     kind = data.get("kind", "final")
     if kind not in ("pre", "final"):
         out.add(path, where.key("kind"), "kind must be 'pre' or 'final'")
@@ -124,6 +131,8 @@ def _load_bank(path: Path, out: Collector) -> BankSpec | None:
     if (loaded := read_toml_file(path, out)) is None:
         return None
     data, where = loaded
+    if not check_length(out, path, 1, "bank name (its file name)", path.stem):
+        return None
     raw = data.get("questions", [])
     if not isinstance(raw, list) or not raw:
         out.add(path, 1, "bank has no [[questions]]")

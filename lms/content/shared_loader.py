@@ -4,7 +4,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from lms.content.reading import SLUG_RE, Collector, read_toml_file, text_of
+from lms.content.limits import check_length
+from lms.content.reading import SLUG_RE, Collector, read_text, read_toml_file, text_of
 from lms.content.references import is_known_reference
 from lms.content.specs import PageSpec, SharedSpec, TermSpec
 
@@ -21,6 +22,9 @@ def _load_glossary(path: Path, out: Collector) -> tuple[TermSpec, ...]:
         line = where.table("terms", index)
         if not SLUG_RE.match(slug) or not term or not definition:
             out.add(path, line, "a glossary term needs slug, term and definition")
+            continue
+        if not (check_length(out, path, line, "glossary slug", slug)
+                and check_length(out, path, line, "glossary term", term)):
             continue
         refs = tuple(raw.get("references", []))
         for ref in refs:
@@ -40,10 +44,15 @@ def _load_glossary(path: Path, out: Collector) -> tuple[TermSpec, ...]:
 
 
 def _load_page(path: Path, out: Collector) -> PageSpec | None:
-    text = path.read_text(encoding="utf-8")
+    text = read_text(path, out)
+    if text is None:
+        return None
     match = re.match(r"\A#\s+(.+)\n", text)
     if match is None:
         out.add(path, 1, "a page must start with a '# Title' line")
+        return None
+    if not (check_length(out, path, 1, "page slug (its file name)", path.stem)
+            and check_length(out, path, 1, "page title", match.group(1).strip())):
         return None
     return PageSpec(path.stem, match.group(1).strip(), text[match.end():].strip())
 

@@ -81,6 +81,7 @@ class CourseSpec:
     content_hash: str
     banks: tuple[BankSpec, ...] = ()
     references: str = ""  # Markdown of references.md
+    folder: str = ""  # where it was read from, for messages that name a file
 
     @property
     def lesson_count(self) -> int:

@@ -5,6 +5,7 @@ course whose content hash is unchanged is skipped, so a second sync is a no-op.
 """
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +17,20 @@ from lms.catalog.models import Course, GlossaryTerm, Lesson, Module, SitePage
 from lms.content.specs import CourseSpec, SharedSpec
 from lms.core.db import db, utcnow
 from lms.core.markdown import render_markdown
+
+
+class SyncError(Exception):
+    """The database refused a course: `path:line: message`, with the transaction to be
+    rolled back by the caller (nothing of the sync remains)."""
+
+    def __init__(self, path: str, message: str):
+        super().__init__(f"{path}:1: {message}")
+
+
+def _refused(error: sa.exc.SQLAlchemyError) -> str:
+    # The driver's first line says what was refused; the SQL and parameters are noise.
+    original = getattr(error, "orig", None) or error
+    return "the database refused it: " + str(original).strip().splitlines()[0]
 
 
 @dataclass
@@ -150,9 +165,16 @@ def sync_courses(specs: list[CourseSpec], *, archive_missing: bool = True,
     """Bring the database in line with the specs; the caller commits once."""
     report = SyncReport()
     if shared is not None:
-        sync_shared(shared, report)
+        try:
+            sync_shared(shared, report)
+        except sa.exc.SQLAlchemyError as error:
+            raise SyncError("courses/_shared", _refused(error)) from error
     for spec in specs:
-        sync_course(spec, report)
+        try:
+            sync_course(spec, report)
+        except sa.exc.SQLAlchemyError as error:
+            path = os.path.relpath(os.path.join(spec.folder or spec.slug, "course.toml"))
+            raise SyncError(path, _refused(error)) from error
     if archive_missing:
         _archive(db.session.scalars(sa.select(Course)), {s.slug for s in specs}, "slug",
                  "course", report)

@@ -4,7 +4,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import Babel, format_date, format_datetime, format_decimal, get_locale
+from flask_babel import (
+    Babel,
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_time,
+    get_locale,
+)
 from flask_login import current_user
 
 # Languages of the programme's users, by their own names. Only those with a
@@ -43,13 +50,21 @@ def select_locale() -> str:
     return request.accept_languages.best_match(list(offered)) or "en"
 
 
+def select_timezone() -> str | None:
+    """The signed-in person's zone (chosen, or their country's); else the default."""
+    if not has_request_context():
+        return None
+    return getattr(current_user, "timezone_name", None)
+
+
 def init_app(app: Flask) -> None:
-    babel.init_app(app, locale_selector=select_locale)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     app.extensions["lms_locales"] = available_locales(app)
     app.jinja_env.globals.update(
         available_languages=lambda: app.extensions["lms_locales"],
         get_locale=get_locale,
         format_date=format_date,
         format_datetime=format_datetime,
+        format_time=format_time,
         format_decimal=format_decimal,
     )

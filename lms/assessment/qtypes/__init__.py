@@ -6,7 +6,7 @@ and its tests. Nothing else changes.
 from __future__ import annotations
 
 from lms.assessment.qtypes.arrange import Matching, Ordering
-from lms.assessment.qtypes.base import Fields, InvalidAnswer, QuestionType
+from lms.assessment.qtypes.base import Fields, InvalidAnswer, QuestionType, is_answered
 from lms.assessment.qtypes.choice import MultipleSelect, SingleChoice, TrueFalse
 from lms.assessment.qtypes.scenario import CaseScenario
 from lms.assessment.qtypes.text import Numeric, ShortAnswer
@@ -21,4 +21,4 @@ def get_type(name: str) -> QuestionType:
     return REGISTRY[name]
 
 
-__all__ = ["REGISTRY", "Fields", "InvalidAnswer", "QuestionType", "get_type"]
+__all__ = ["REGISTRY", "Fields", "InvalidAnswer", "QuestionType", "get_type", "is_answered"]

@@ -55,6 +55,17 @@ class QuestionType(ABC):
         """What the review shows: the learner's answer and, if allowed, the key."""
 
 
+def is_answered(response: Any) -> bool:
+    """Whether a stored response holds an answer: an empty choice, blank text or an
+    untouched matching is not one, in the counter, the review or the grade. Works on
+    every type's response shape (nested for case scenarios: any part answered)."""
+    if isinstance(response, dict):
+        return any(is_answered(value) for value in response.values())
+    if isinstance(response, list | str):
+        return len(response) > 0
+    return response is not None
+
+
 def single_value(fields: Fields, suffix: str = "") -> str | None:
     values = [v for v in fields.get(suffix, []) if v != ""]
     if len(values) > 1:

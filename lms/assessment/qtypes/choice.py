@@ -6,7 +6,13 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from lms.assessment.qtypes.base import Fields, InvalidAnswer, QuestionType, keyed_items
+from lms.assessment.qtypes.base import (
+    Fields,
+    InvalidAnswer,
+    QuestionType,
+    keyed_items,
+    random_labels,
+)
 
 SCORING = ("all_or_nothing", "partial")
 
@@ -34,25 +40,32 @@ class _Options(QuestionType):
     def draw(self, spec: dict[str, Any], rng: random.Random) -> list[str]:
         keys = [o["key"] for o in spec["options"]]
         rng.shuffle(keys)
-        return keys
+        # Form values are random per attempt: the author's keys ("a" is often the right
+        # one) never reach the page source.
+        return {"keys": keys, "labels": random_labels(keys, rng)}
+
+    @staticmethod
+    def _order(spec: dict[str, Any], order: Any) -> tuple[list[str], dict[str, str]]:
+        keys = [o["key"] for o in spec["options"]]
+        if isinstance(order, dict):
+            return order["keys"], order["labels"]
+        return (order or keys), {k: k for k in keys}  # attempts drawn before labels
 
     def present(self, spec: dict[str, Any], order: Any) -> dict[str, Any]:
         by_key = {o["key"]: o["text"] for o in spec["options"]}
-        order = order or list(by_key)
-        return {"choices": [(k, by_key[k]) for k in order if k in by_key],
+        shown, labels = self._order(spec, order)
+        return {"choices": [(labels[k], by_key[k], k) for k in shown if k in by_key],
                 "multiple": self.multiple}
 
-    def _chosen(self, spec: dict[str, Any], fields: Fields) -> list[str]:
-        keys = {o["key"] for o in spec["options"]}
-        chosen = sorted({v for v in fields.get("", []) if v != ""})
-        if any(v not in keys for v in chosen):
-            raise InvalidAnswer("unknown option")
-        if not self.multiple and len(chosen) > 1:
-            raise InvalidAnswer("only one option may be chosen")
-        return chosen
-
     def parse(self, spec: dict[str, Any], fields: Fields, order: Any = None) -> dict[str, Any]:
-        return {"chosen": self._chosen(spec, fields)}
+        _shown, labels = self._order(spec, order)
+        key_of = {label: key for key, label in labels.items()}
+        posted = {v for v in fields.get("", []) if v != ""}
+        if any(v not in key_of for v in posted):
+            raise InvalidAnswer("unknown option")
+        if not self.multiple and len(posted) > 1:
+            raise InvalidAnswer("only one option may be chosen")
+        return {"chosen": sorted(key_of[v] for v in posted)}
 
     def grade(self, spec: dict[str, Any], response: dict[str, Any]) -> float:
         correct = {o["key"] for o in spec["options"] if o["correct"]}
@@ -123,7 +136,8 @@ class TrueFalse(QuestionType):
                 "feedback_false": str(raw.get("feedback_false", ""))}
 
     def present(self, spec: dict[str, Any], order: Any) -> dict[str, Any]:
-        return {"choices": [("true", _("True")), ("false", _("False"))], "multiple": False}
+        return {"choices": [("true", _("True"), "true"), ("false", _("False"), "false")],
+                "multiple": False}
 
     def parse(self, spec: dict[str, Any], fields: Fields, order: Any = None) -> dict[str, Any]:
         chosen = sorted({v for v in fields.get("", []) if v != ""})
