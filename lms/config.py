@@ -9,6 +9,7 @@ first request that uses it.
 from __future__ import annotations
 
 import os
+import sys
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +25,17 @@ PREFIX = "LMS"
 
 
 class ConfigError(SystemExit):
-    """A setting with a value that cannot work; its message is the one line shown."""
+    """A setting with a value that cannot work. It prints its one line to stderr and
+    exits with status 3, which gunicorn takes as "do not start more workers" (any other
+    status and it would restart the failing worker for ever)."""
+
+    def __init__(self, message: str):
+        super().__init__(3)
+        self.message = message
+        print(message, file=sys.stderr)
+
+    def __str__(self) -> str:
+        return self.message
 
 
 @dataclass(frozen=True)
@@ -57,7 +68,7 @@ SETTINGS = {s.name: s for s in [
     Setting("IDLE_TIMEOUT", int, 8 * 3600, "seconds idle before others are signed out", 60),
     Setting("SESSION_LIFETIME", int, 12 * 3600, "seconds a sign-in lasts, whatever the activity",
             60),
-    Setting("MAX_CONTENT_LENGTH", int, 2 * 1024 * 1024, "largest request body in bytes", 1024),
+    Setting("MAX_CONTENT_LENGTH", int, 2 * 1024 * 1024, "largest request body in bytes", 1),
     Setting("SESSION_COOKIE_SECURE", bool, None, "defaults to true when BASE_URL is https"),
     Setting("JOBS_IMMEDIATE", bool, False, "run background jobs inside the request (tests)"),
     Setting("JOBS_FILE", str, str(INSTANCE / "jobs.sqlite3"),

@@ -1,7 +1,9 @@
 """Request input the database would refuse, answered with a 4xx before any view runs.
 
-- `<int:…>` in a route matches only ids the database can hold (PostgreSQL's
-  integer), so /attempts/9999999999 is a 404, not a driver error and a 500.
+- `<int:…>` in a route never hands a view an id the database cannot hold
+  (PostgreSQL's integer): a larger number becomes 0, an id no row has, so the
+  view's own load-then-check answers 404 (not a driver error and a 500, and not
+  the 405 werkzeug gives when a converter refuses a POST).
 - A NUL byte in the path, the query or a form field is a 400: PostgreSQL cannot
   store it in text, and no person types one.
 """
@@ -14,11 +16,11 @@ MAX_ID = 2**31 - 1  # PostgreSQL integer; SQLite's is wider, so this is the comm
 
 
 class DatabaseIdConverter(IntegerConverter):
-    """`<int:x>` limited to 0…MAX_ID unless a route asks for another range."""
+    """`<int:x>` as a database id: out of range is 0, which no row has."""
 
-    def __init__(self, map, *args, **kwargs):  # noqa: A002 (werkzeug's signature)
-        kwargs.setdefault("max", MAX_ID)
-        super().__init__(map, *args, **kwargs)
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        return number if number <= MAX_ID else 0
 
 
 def parse_id(text: str | None) -> int | None:

@@ -88,11 +88,12 @@ def purge_expired(older_than: int = 2 * 3600) -> int:
             ThrottleCounter.not_before < time.time())).rowcount
 
 
-def _delay_sql(new_count: sa.ColumnElement) -> sa.ColumnElement:
-    steps = []
-    for n in range(FREE, FREE + int(math.log2(MAX_DELAY)) + 1):
-        steps.append((new_count == n, float(delay_after(n))))
-    return sa.case((new_count < FREE, 0.0), *steps, else_=float(MAX_DELAY))
+def _not_before_sql(new_count: sa.ColumnElement, now: float) -> sa.ColumnElement:
+    """now + delay_after(new_count) as SQL; 0 while there is no delay, so a request that
+    read the clock a moment before another's cannot be refused by it."""
+    steps = [(new_count == n, now + delay_after(n))
+             for n in range(FREE, FREE + int(math.log2(MAX_DELAY)) + 1)]
+    return sa.case((new_count < FREE, 0.0), *steps, else_=now + MAX_DELAY)
 
 
 def _take_sql(key: str, limit: int, window: int, backoff: bool) -> Decision:
@@ -110,7 +111,7 @@ def _take_sql(key: str, limit: int, window: int, backoff: bool) -> Decision:
                                    sa.or_(expired, table.count < limit))
             .values(count=new_count,
                     window_start=sa.case((expired, now), else_=table.window_start),
-                    not_before=now + _delay_sql(new_count) if backoff else 0.0)
+                    not_before=_not_before_sql(new_count, now) if backoff else 0.0)
             .returning(table.count)).first()
         if counted is not None:
             return Decision(True)
@@ -140,7 +141,8 @@ if count >= limit then return {0, math.ceil(start + window - now)} end
 count = count + 1
 local delay = 0
 if backoff and count >= free then delay = math.min(2 ^ (count - free), max_delay) end
-redis.call('HSET', KEYS[1], 'start', start, 'count', count, 'not_before', now + delay)
+if delay > 0 then not_before = now + delay else not_before = 0 end
+redis.call('HSET', KEYS[1], 'start', start, 'count', count, 'not_before', not_before)
 redis.call('EXPIRE', KEYS[1], math.ceil(window + max_delay))
 return {1, 0}
 """
