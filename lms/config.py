@@ -74,6 +74,7 @@ SETTINGS = {s.name: s for s in [
     Setting("JOBS_FILE", str, str(INSTANCE / "jobs.sqlite3"),
             "the embedded job queue (when REDIS_URL is not set)"),
     Setting("JOBS_QUEUE", str, "lms", "queue name, so several sites can share one Redis"),
+    Setting("ISSUE_BATCH", int, 200, "certificates issued per transaction by a job", 1),
     Setting("JOB_LEASE_SECONDS", int, 60,
             "a running job not heard from for this long is started again", 2),
     Setting("BABEL_DEFAULT_LOCALE", str, "en", "language for visitors without a choice"),

@@ -26,7 +26,6 @@ from lms.core.errors import DomainError
 from lms.learning.models import Enrolment
 
 CODE_BYTES = 10  # 80 random bits
-BATCH = 200  # certificates per transaction in bulk issuing
 
 
 @dataclass(frozen=True)
@@ -223,7 +222,7 @@ def reissue_certificate(old: Certificate, *, reason: str,
 
 
 def issue_next_batch(course_id: int, completed_before: datetime, context: IssueContext,
-                     limit: int = BATCH) -> int:
+                     limit: int = 200) -> int:
     """Issue to the next `limit` learners still waiting who completed before the job
     started; returns how many were issued (0 when nobody is left)."""
     pairs = [(e, u) for e, u in db.session.execute(

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import url_for
+from flask import current_app, url_for
 from flask_babel import gettext as _
 
 from lms.catalog.models import Course
@@ -28,7 +28,8 @@ def issue_all_step(job: Job) -> bool:
     params = job.params
     before = datetime.fromisoformat(params["completed_before"])
     issued = services.issue_next_batch(params["course_id"], before,
-                                       services.IssueContext.from_params(params["context"]))
+                                       services.IssueContext.from_params(params["context"]),
+                                       limit=current_app.config["ISSUE_BATCH"])
     job.done += issued
     job.result = {"issued": job.done}
     return issued == 0
