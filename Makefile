@@ -33,8 +33,9 @@ translations: venv
 	$(VENV)/bin/pybabel compile -d lms/translations
 
 # Re-extract the strings after changing UI text, then translate the .po files.
+# --ignore-dirs: Babel skips folders starting with "_" by default (templates/_partials).
 messages: venv
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o lms/translations/messages.pot .
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs='.* instance' -o lms/translations/messages.pot .
 	$(VENV)/bin/pybabel update -i lms/translations/messages.pot -d lms/translations
 
 lint: venv

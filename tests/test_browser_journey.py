@@ -43,7 +43,9 @@ def test_journey_in_chromium(db, live_server, browser, shipped_courses, admin, t
     page.get_by_label("Email").fill("sophea@example.org")
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Repeat the password").fill(PASSWORD)
+    page.get_by_label("Sex").select_option("female")
     page.get_by_label("Country where you work").select_option("KH")
+    page.get_by_label("Sector").select_option("police")
     page.get_by_role("button", name="Create account").click()
     assert "Your account is ready" in page.content()
 

@@ -15,6 +15,12 @@ SECTORS = [("judiciary", _l("Judiciary")), ("prosecution", _l("Prosecution")),
            ("labour", _l("Labour inspection")), ("social_work", _l("Social work")),
            ("ngo", _l("Non-governmental organisation")), ("other", _l("Other"))]
 
+# Registration asks with no answer chosen (a preselected value would skew the programme's
+# statistics) and always allows "prefer not to say". ZZ is ISO 3166's "unknown".
+CHOOSE = ("", _l("Choose…"))
+COUNTRY_UNDISCLOSED = ("ZZ", _l("Prefer not to say"))
+SECTOR_UNDISCLOSED = ("undisclosed", _l("Prefer not to say"))
+
 # For dates printed to a learner (e.g. the completion date on a certificate): the
 # capital's zone; Indonesia's western zone holds most of its population.
 COUNTRY_TIMEZONES = {"BN": "Asia/Brunei", "KH": "Asia/Phnom_Penh", "ID": "Asia/Jakarta",

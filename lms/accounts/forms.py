@@ -6,7 +6,14 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
-from lms.accounts.choices import COUNTRIES, SECTORS, SEXES
+from lms.accounts.choices import (
+    CHOOSE,
+    COUNTRIES,
+    COUNTRY_UNDISCLOSED,
+    SECTOR_UNDISCLOSED,
+    SECTORS,
+    SEXES,
+)
 from lms.accounts.passwords import MAX_LENGTH, password_problem
 from lms.accounts.services import name_problem, normalise_name, password_message
 from lms.core.access import ROLES
@@ -28,9 +35,15 @@ class RegisterForm(FlaskForm):
         DataRequired(_l("Please repeat the password.")),
         EqualTo("password", _l("The two passwords are different.")),
     ])
-    sex = SelectField(_l("Sex"), choices=SEXES, validate_choice=True)
-    country = SelectField(_l("Country where you work"), choices=COUNTRIES)
-    sector = SelectField(_l("Sector"), choices=SECTORS)
+    sex = SelectField(_l("Sex"), choices=[CHOOSE, *SEXES],
+                      validators=[DataRequired(_l("Choose one; “Prefer not to say” is fine."))])
+    country = SelectField(_l("Country where you work"),
+                          choices=[CHOOSE, *COUNTRIES, COUNTRY_UNDISCLOSED],
+                          validators=[DataRequired(_l("Choose one; “Prefer not to say” is "
+                                                      "fine."))])
+    sector = SelectField(_l("Sector"), choices=[CHOOSE, *SECTORS, SECTOR_UNDISCLOSED],
+                         validators=[DataRequired(_l("Choose one; “Prefer not to say” is "
+                                                     "fine."))])
     organisation = StringField(_l("Organisation (optional)"), validators=[Length(max=200)])
 
     def validate_name(self, field):

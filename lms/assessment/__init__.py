@@ -16,4 +16,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.cli.add_command(attempts_cli)
     app.jinja_env.globals["course_quizzes"] = queries.course_quizzes
+    app.jinja_env.globals["quizzes_by_course"] = queries.quizzes_by_course
     app.jinja_env.globals["best_quiz_scores"] = queries.best_scores

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask_babel import format_datetime
+from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
 
 from lms.assessment.models import Attempt, Quiz
@@ -30,8 +30,9 @@ def can_start(quiz: Quiz, finished: list[Attempt], now: datetime) -> StartCheck:
         return StartCheck(False, _("This test closed on %(when)s.",
                                    when=format_datetime(quiz.available_until)))
     if quiz.attempts_allowed and len(finished) >= quiz.attempts_allowed:
-        return StartCheck(False, _("You have used all %(n)d attempts at this quiz.",
-                                   n=quiz.attempts_allowed))
+        return StartCheck(False, ngettext("You have used your %(num)d attempt at this quiz.",
+                                          "You have used all %(num)d attempts at this quiz.",
+                                          quiz.attempts_allowed))
     if quiz.cooldown_minutes and finished:
         last = max(a.finished_at for a in finished if a.finished_at)
         ready = last + timedelta(minutes=quiz.cooldown_minutes)

@@ -15,6 +15,16 @@ def course_quizzes(course_id: int) -> list[Quiz]:
         .order_by(Quiz.kind.desc(), Quiz.key)))  # "pre" before "final"
 
 
+def quizzes_by_course(course_ids: list[int]) -> dict[int, list[Quiz]]:
+    """Live quizzes of several courses in one query ("pre" before "final")."""
+    found: dict[int, list[Quiz]] = {course_id: [] for course_id in course_ids}
+    for quiz in db.session.scalars(
+            sa.select(Quiz).where(Quiz.course_id.in_(course_ids), Quiz.archived_at.is_(None))
+            .order_by(Quiz.kind.desc(), Quiz.key)):
+        found[quiz.course_id].append(quiz)
+    return found
+
+
 def get_quiz_or_404(course: Course, key: str) -> Quiz:
     quiz = db.session.scalar(sa.select(Quiz).where(
         Quiz.course_id == course.id, Quiz.key == key, Quiz.archived_at.is_(None)))

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from lms.assessment import regrade, services
@@ -44,6 +44,11 @@ def regrade_quiz(quiz_id: int):
     done = commit_or_flash(lambda: regrade.regrade_quiz(quiz, actor_id=current_user.id))
     if done.ok:
         flagged = sum(1 for c in done.value if c.old_passed != c.new_passed)
-        flash(_("%(n)d attempts regraded; %(flagged)d sent to an admin because the result "
-                "changed.", n=len(done.value), flagged=flagged), "success")
+        flash(ngettext("%(num)d attempt regraded.", "%(num)d attempts regraded.",
+                       len(done.value)), "success")
+        if flagged:
+            flash(ngettext("%(num)d result changed between pass and fail and was sent to an "
+                           "admin to decide.",
+                           "%(num)d results changed between pass and fail and were sent to an "
+                           "admin to decide.", flagged), "info")
     return redirect(url_for("assessment.quiz_report", quiz_id=quiz_id))

@@ -6,6 +6,7 @@ course whose content hash is unchanged is skipped, so a second sync is a no-op.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -136,12 +137,18 @@ def _sync_quizzes(course: Course, spec: CourseSpec, report: SyncReport) -> None:
     _sync_questions(course, spec, {k: q.id for k, q in quizzes.items()}, report)
 
 
+def _without_title(markdown: str) -> str:
+    """The page prints its own title (its one h1); a leading '# References' would repeat it."""
+    return re.sub(r"\A\s*#[ \t]+[^\n]*\n", "", markdown)
+
+
 def sync_course(spec: CourseSpec, report: SyncReport) -> Course:
     course = db.session.scalar(sa.select(Course).where(Course.slug == spec.slug))
     values = dict(title=spec.title, summary=spec.summary, audience=spec.audience,
                   objectives=list(spec.objectives), language=spec.language,
                   cpd_hours=spec.cpd_hours,
-                  references_html=render_markdown(spec.references) if spec.references else "")
+                  references_html=render_markdown(_without_title(spec.references))
+                  if spec.references else "")
     if course is None:
         course = Course(slug=spec.slug, content_hash=spec.content_hash, version=1, **values)
         db.session.add(course)

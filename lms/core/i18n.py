@@ -11,6 +11,7 @@ from flask_babel import (
     format_decimal,
     format_time,
     get_locale,
+    ngettext,
 )
 from flask_login import current_user
 
@@ -57,6 +58,17 @@ def select_timezone() -> str | None:
     return getattr(current_user, "timezone_name", None)
 
 
+def plural_count(number: float) -> int:
+    """The n a plural form is chosen by: a whole number as itself, a fraction as 2
+    ("1.5 hours" takes the plural in English; languages without plurals ignore it)."""
+    return int(number) if float(number).is_integer() else 2
+
+
+def cpd_hours(hours: float) -> str:
+    return ngettext("%(hours)s CPD hour", "%(hours)s CPD hours", plural_count(hours),
+                    hours=format_decimal(hours))
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     app.extensions["lms_locales"] = available_locales(app)
@@ -66,5 +78,6 @@ def init_app(app: Flask) -> None:
         format_date=format_date,
         format_datetime=format_datetime,
         format_time=format_time,
+        cpd_hours=cpd_hours,
         format_decimal=format_decimal,
     )

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from lms.catalog.models import Course, Lesson
 from lms.catalog.queries import live_lessons
@@ -56,7 +57,7 @@ def outstanding_requirements(enrolment: Enrolment) -> list[str]:
     lesson_ids = {lesson.id for lesson in live_lessons(enrolment.course_id)}
     left = len(lesson_ids - completed_lesson_ids(enrolment.id))
     if left:
-        missing.append(_("%(count)d lessons to complete", count=left))
+        missing.append(ngettext("%(num)d lesson to complete", "%(num)d lessons to complete", left))
     for _receiver, result in completion_requirements.send(enrolment):
         missing.extend(result or [])
     return missing
