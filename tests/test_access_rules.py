@@ -10,7 +10,7 @@ from tests.fixtures.users import login
 EXPECTED = {
     "accounts.register": "public", "accounts.login": "public", "accounts.logout": "login",
     "accounts.set_language": "public", "accounts.admin_users": {"admin"},
-    "accounts.admin_change_role": {"admin"},
+    "accounts.admin_change_role": {"admin"}, "accounts.settings": "login",
     "catalog.index": "public", "catalog.teach": {"instructor", "admin"},
     "catalog.references": "public", "catalog.glossary": "public", "catalog.support": "public",
     "catalog.admin_support": {"admin"}, "catalog.admin_support_delete": {"admin"},

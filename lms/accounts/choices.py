@@ -27,3 +27,14 @@ COUNTRY_TIMEZONES = {"BN": "Asia/Brunei", "KH": "Asia/Phnom_Penh", "ID": "Asia/J
                      "LA": "Asia/Vientiane", "MY": "Asia/Kuala_Lumpur", "MM": "Asia/Yangon",
                      "PH": "Asia/Manila", "SG": "Asia/Singapore", "TH": "Asia/Bangkok",
                      "TL": "Asia/Dili", "VN": "Asia/Ho_Chi_Minh"}
+
+# Zones offered on the profile: every zone of Southeast Asia, then a few where
+# programme staff and partners often work. The default comes from the country.
+TIMEZONES = [
+    "Asia/Bangkok", "Asia/Brunei", "Asia/Dili", "Asia/Ho_Chi_Minh", "Asia/Jakarta",
+    "Asia/Jayapura", "Asia/Kuala_Lumpur", "Asia/Kuching", "Asia/Makassar", "Asia/Manila",
+    "Asia/Phnom_Penh", "Asia/Pontianak", "Asia/Singapore", "Asia/Vientiane", "Asia/Yangon",
+    "Asia/Dhaka", "Asia/Hong_Kong", "Asia/Kolkata", "Asia/Seoul", "Asia/Shanghai",
+    "Asia/Tokyo", "Australia/Sydney", "Europe/Brussels", "Europe/London", "Europe/Vienna",
+    "America/New_York", "UTC",
+]

@@ -66,6 +66,14 @@ class LoginForm(FlaskForm):
         DataRequired(_l("Please enter your password.")), Length(max=MAX_LENGTH)])
 
 
+class SettingsForm(FlaskForm):
+    """The learner's own settings: language and time zone."""
+
+    locale = SelectField(_l("Language"), choices=[])
+    timezone = SelectField(_l("Time zone"), choices=[], description=_l(
+        "Dates and times on every page, and the dates on your certificates, use it."))
+
+
 class LanguageForm(FlaskForm):
     locale = SelectField(_l("Language"), choices=[])
 

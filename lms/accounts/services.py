@@ -7,6 +7,7 @@ import unicodedata
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from lms.accounts.choices import TIMEZONES
 from lms.accounts.models import User
 from lms.accounts.passwords import hash_password, password_problem, verify_password
 from lms.core.access import ROLES
@@ -111,4 +112,13 @@ def change_role(user: User, role: str, *, actor: User, ip: str | None = None) ->
 
 def set_locale(user: User, locale: str) -> None:
     user.locale = locale
+    db.session.flush()
+
+
+def update_settings(user: User, *, locale: str, timezone: str) -> None:
+    """Language and time zone; the zone must be one the platform offers."""
+    if timezone not in TIMEZONES:
+        raise DomainError(_("Choose one of the listed time zones."))
+    user.locale = locale
+    user.timezone = timezone
     db.session.flush()

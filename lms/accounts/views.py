@@ -1,7 +1,9 @@
 """Register, sign in, sign out, language, and the admin list of people."""
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import (
@@ -16,12 +18,20 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
 
 from lms.accounts import services, signin
-from lms.accounts.forms import ROLE_LABELS, LanguageForm, LoginForm, RegisterForm, RoleForm
+from lms.accounts.choices import TIMEZONES
+from lms.accounts.forms import (
+    ROLE_LABELS,
+    LanguageForm,
+    LoginForm,
+    RegisterForm,
+    RoleForm,
+    SettingsForm,
+)
 from lms.accounts.models import User
 from lms.accounts.session_limits import start_session_clock
 from lms.core.access import login_required, public, roles_required
@@ -121,6 +131,33 @@ def set_language():
             services.set_locale(current_user, form.locale.data)
             db.session.commit()
     return redirect(_safe_next(url_for("catalog.index")))
+
+
+def _zone_label(name: str) -> str:
+    offset = datetime.now(ZoneInfo(name)).utcoffset() or timedelta(0)
+    hours, minutes = divmod(int(offset.total_seconds()) // 60, 60)
+    return f"{name.replace('_', ' ')} (UTC{'+' if offset >= timedelta(0) else '-'}" \
+           f"{abs(hours)}{f':{minutes:02d}' if minutes else ''})"
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def settings():
+    user = db.session.get(User, current_user.id)
+    form = SettingsForm(obj=None if request.method == "POST" else user)
+    form.locale.choices = list(current_app.extensions["lms_locales"].items())
+    form.timezone.choices = [(zone, _zone_label(zone)) for zone in TIMEZONES]
+    if request.method == "GET":
+        form.locale.data = user.locale or str(get_locale())
+        form.timezone.data = user.timezone_name
+    if form.validate_on_submit():
+        done = commit_or_flash(lambda: services.update_settings(
+            user, locale=form.locale.data, timezone=form.timezone.data))
+        if done.ok:
+            session["locale"] = form.locale.data
+            flash(_("Your settings are saved."), "success")
+            return redirect(url_for("accounts.settings"))
+    return render_template("accounts/settings.html", form=form), 422 if form.errors else 200
 
 
 @bp.get("/admin/users")
