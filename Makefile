@@ -2,10 +2,10 @@
 VENV   := .venv
 PY     := $(VENV)/bin/python
 FLASK  := $(VENV)/bin/flask --app wsgi
-STAMP  := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml deploy/constraints.txt | sha1sum | cut -c1-12)
 PYTHON ?= python3
 
-.PHONY: run test setup system venv translations lint bench clean
+.PHONY: run test setup system venv translations lint bench clean lock
 
 # Demo mode: demo accounts, and certificates may carry the local address in their QR code.
 run: setup
@@ -25,7 +25,7 @@ venv: $(STAMP)
 $(STAMP):
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
-	$(VENV)/bin/pip install -q -e '.[dev]'
+	$(VENV)/bin/pip install -q -c deploy/constraints.txt -e '.[dev]'
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
@@ -37,6 +37,13 @@ translations: venv
 messages: venv
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs='.* instance' -o lms/translations/messages.pot .
 	$(VENV)/bin/pybabel update -i lms/translations/messages.pot -d lms/translations
+
+# Pin what a fresh install resolves to today (then run make test and commit the file).
+lock:
+	rm -rf /tmp/lms-lock-venv && $(PYTHON) -m venv /tmp/lms-lock-venv
+	/tmp/lms-lock-venv/bin/pip install -q -e '.[dev]'
+	{ head -n 2 deploy/constraints.txt; /tmp/lms-lock-venv/bin/pip freeze --exclude-editable \
+	  | grep -v '^lms'; } > deploy/constraints.new && mv deploy/constraints.new deploy/constraints.txt
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -2,13 +2,14 @@
 # Installs the Debian packages the platform needs, only those that are missing.
 # WeasyPrint needs Pango and libharfbuzz-subset0 (without it PDF fonts are not
 # subset and rendering is several times slower); certificates need the Noto
-# fonts for Thai, Khmer, Lao and Myanmar names; tests read PDFs with poppler and
-# drive Debian's Chromium. Not root, or no apt: say what is missing and go on.
+# fonts for Thai, Khmer, Lao and Myanmar names and the colour emoji some names
+# carry; tests read PDFs with poppler and drive Debian's Chromium. Not root, or no apt: say what is missing and go on.
 set -euo pipefail
 
 packages=(
   python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
-  fonts-noto-core fonts-dejavu-core poppler-utils chromium chromium-driver
+  fonts-noto-core fonts-noto-color-emoji fonts-dejavu-core poppler-utils
+  chromium chromium-driver
 )
 missing=()
 for p in "${packages[@]}"; do
