@@ -59,6 +59,7 @@ CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"'
 class Learner:
     email: str
     attempt_id: int
+    revision: int = 0  # the attempt's, after its answers were saved
     jar: http.cookiejar.CookieJar = field(default_factory=http.cookiejar.CookieJar)
     token: str = ""
 
@@ -102,7 +103,7 @@ def bench_environment(instance: Path, database_url: str) -> dict[str, str]:
         "LMS_INSTANCE_PATH": str(instance),
         "LMS_SECRET_KEY": secrets.token_hex(32),
         "LMS_DATABASE_URL": database_url,
-        "LMS_LOGIN_RATE_LIMIT": "100000 per minute",
+        "LMS_LOGIN_LIMIT_PER_ADDRESS": "100000",
         "LMS_BASE_URL": f"http://{HOST}",
     }
 
@@ -143,8 +144,9 @@ def correct_form(attempt) -> dict[str, list[str]]:
         spec = snap["spec"]
         if snap["type"] == "true_false":
             form[f"q-{qid}"] = ["true" if spec["answer"] else "false"]
-        else:
-            form[f"q-{qid}"] = [o["key"] for o in spec["options"] if o.get("correct")]
+        else:  # options carry per-attempt labels, not the author's keys
+            labels = attempt.draw["order"][str(qid)]["labels"]
+            form[f"q-{qid}"] = [labels[o["key"]] for o in spec["options"] if o.get("correct")]
     return form
 
 
@@ -200,8 +202,9 @@ def prepare_data(app, n: int) -> list[Learner]:
         for user in create_learners(n):
             enrol(user.id, quiz.course)
             attempt = start_attempt(user.id, quiz)
-            save_answers(attempt, correct_form(attempt))
-            learners.append(Learner(email=user.email, attempt_id=attempt.id))
+            save_answers(attempt, correct_form(attempt), revision=attempt.revision)
+            learners.append(Learner(email=user.email, attempt_id=attempt.id,
+                                    revision=attempt.revision))
         db.session.commit()
         db.session.remove()
         db.engine.dispose()
@@ -338,7 +341,8 @@ def sign_in_all(base: str, learners: list[Learner], threads: int) -> None:
 
 def finish(base: str, learner: Learner) -> Outcome:
     url = f"{base}/attempts/{learner.attempt_id}"
-    form = {"csrf_token": learner.token, "action": "finish", "page": "1"}
+    form = {"csrf_token": learner.token, "action": "finish", "page": "1",
+            "revision": str(learner.revision)}
     start = time.perf_counter()
     try:
         status, location, _body = request(learner.jar, url, form)
