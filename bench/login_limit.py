@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-import threading
 import uuid
 from pathlib import Path
 
@@ -23,7 +22,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from finish_attempts import POSTGRES_URL, prepare_postgres  # noqa: E402
 
-from tests.gunicorn import Browser, gunicorn  # noqa: E402
+from tests.gunicorn import (  # noqa: E402
+    gunicorn,
+    wrong_passwords_at_once,
+    wrong_passwords_in_a_row,
+)
 
 WRONG = "not the right passphrase"
 EMAIL = "judge@example.org"
@@ -53,34 +56,10 @@ def clear_counters(database_url: str) -> None:
     engine.dispose()
 
 
-def sequential(base: str, n: int) -> list[int]:
-    browser = Browser(base)
-    token = browser.token()
-    return [browser.sign_in(EMAIL, WRONG, token) for _ in range(n)]
-
-
-def concurrent(base: str, n: int) -> list[int]:
-    browsers = [Browser(base) for _ in range(n)]
-    tokens = [b.token() for b in browsers]
-    barrier, statuses = threading.Barrier(n), []
-
-    def attempt(browser: Browser, token: str) -> None:
-        barrier.wait()
-        statuses.append(browser.sign_in(EMAIL, WRONG, token))
-
-    threads = [threading.Thread(target=attempt, args=pair)
-               for pair in zip(browsers, tokens, strict=True)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return statuses
-
-
 def run(name: str, database_url: str, workers: int, limit: int, **env: str) -> None:
     settings = {"LMS_LOGIN_LIMIT_PER_ADDRESS": str(limit), **env}
     with gunicorn(database_url, workers=workers, **settings) as base:
-        first = sequential(base, 60)
+        first = wrong_passwords_in_a_row(base, EMAIL, 60, WRONG)
     clear_counters(database_url)
     if "LMS_REDIS_URL" in env:
         import redis
@@ -89,7 +68,7 @@ def run(name: str, database_url: str, workers: int, limit: int, **env: str) -> N
         for key in client.scan_iter(f"{env['LMS_JOBS_QUEUE']}:*"):
             client.delete(key)
     with gunicorn(database_url, workers=workers, **settings) as base:
-        second = concurrent(base, 100)
+        second = wrong_passwords_at_once(base, EMAIL, 100, WRONG)
     print(f"{name:<22} {workers} workers x 4 threads, limit {limit}: "
           f"{first.count(401)} of 60 sequential checked ({first.count(429)} refused), "
           f"{second.count(401)} of 100 concurrent checked ({second.count(429)} refused)")

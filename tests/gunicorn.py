@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -91,6 +92,32 @@ class Browser:
     def sign_in(self, email: str, password: str, token: str | None = None) -> int:
         return self.post("/login", {"csrf_token": token or self.token(), "email": email,
                                     "password": password})[0]
+
+
+def wrong_passwords_in_a_row(base: str, email: str, n: int, password: str) -> list[int]:
+    """One visitor tries `n` times; the statuses (401 checked, 429 refused)."""
+    browser = Browser(base)
+    token = browser.token()
+    return [browser.sign_in(email, password, token) for _ in range(n)]
+
+
+def wrong_passwords_at_once(base: str, email: str, n: int, password: str) -> list[int]:
+    """`n` visitors, each with its own session, released together by a barrier."""
+    browsers = [Browser(base) for _ in range(n)]
+    tokens = [b.token() for b in browsers]
+    barrier, statuses = threading.Barrier(n), []
+
+    def attempt(browser: Browser, token: str) -> None:
+        barrier.wait()
+        statuses.append(browser.sign_in(email, password, token))
+
+    threads = [threading.Thread(target=attempt, args=pair)
+               for pair in zip(browsers, tokens, strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return statuses
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

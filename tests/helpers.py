@@ -46,6 +46,15 @@ def correct_answers(attempt_id: int) -> dict:
     return data
 
 
+def question(key: str):
+    """A question by its key (keys are unique within the test courses)."""
+    import sqlalchemy as sa
+
+    from lms.assessment.models import Question
+
+    return db.session.scalar(sa.select(Question).where(Question.key == key))
+
+
 def label(attempt_id: int, question_id: int, key: str, part: str | None = None) -> str:
     """The form value the attempt's page gives option `key` (random per attempt)."""
     order = db.session.get(Attempt, attempt_id).draw["order"][str(question_id)]

@@ -5,28 +5,18 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from lms.assessment.models import Answer, Attempt, Question
+from lms.assessment.models import Answer, Attempt
 from lms.core.audit import AuditEvent
 from tests.fixtures.app import post_form
 from tests.fixtures.users import login
-from tests.helpers import correct_answers, label, post_attempt, start_attempt
-
-
-@pytest.fixture
-def attempt_id(tiny_course, learner_client):
-    post_form(learner_client, "/courses/tiny-course/enrol")
-    return start_attempt(learner_client, "tiny-course")
-
-
-def _question(db, key: str) -> Question:
-    return db.session.scalar(sa.select(Question).where(Question.key == key))
+from tests.helpers import correct_answers, label, post_attempt, question, start_attempt
 
 
 def test_answer_key_never_reaches_the_page(db, learner_client, attempt_id):
     html = learner_client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
     assert "Right." not in html and "no non-punishment article" not in html  # feedback
     assert 'name="correct"' not in html and "data-correct" not in html
-    single = _question(db, "npp-source")
+    single = question("npp-source")
     # Options carry per-attempt random values, never the author's keys ("a", "b", …).
     assert f'name="q-{single.id}" value="a"' not in html
     assert f'name="q-{single.id}" value="{label(attempt_id, single.id, "a")}"' in html
@@ -41,7 +31,7 @@ def test_quiz_requires_enrolment(tiny_course, learner_client):
 
 def test_grading_and_partial_credit_is_all_or_nothing(db, learner_client, attempt_id):
     answers = correct_answers(attempt_id)
-    multiple = _question(db, "liabilities")
+    multiple = question("liabilities")
     answers[f"q-{multiple.id}"] = [label(attempt_id, multiple.id, "criminal")]  # 1 of 2: no credit
     post_attempt(learner_client, attempt_id, {**answers, "action": "finish"})
     attempt = db.session.get(Attempt, attempt_id)
@@ -53,7 +43,7 @@ def test_grading_and_partial_credit_is_all_or_nothing(db, learner_client, attemp
 
 
 def test_save_keeps_answers_and_page_shows_them(db, learner_client, attempt_id):
-    single = _question(db, "npp-source")
+    single = question("npp-source")
     b = label(attempt_id, single.id, "b")
     post_attempt(learner_client, attempt_id, {f"q-{single.id}": b, "action": "save"})
     html = learner_client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
@@ -65,7 +55,7 @@ def test_save_keeps_answers_and_page_shows_them(db, learner_client, attempt_id):
                                     "huge_value"])
 def test_tampered_answers_are_refused_and_nothing_is_stored(db, learner_client, attempt_id,
                                                             tamper):
-    single, multiple = _question(db, "npp-source"), _question(db, "liabilities")
+    single, multiple = question("npp-source"), question("liabilities")
     a, b = (label(attempt_id, single.id, key) for key in "ab")
     good = {f"q-{single.id}": a}
     bad = {
@@ -94,7 +84,7 @@ def test_answers_to_a_finished_attempt_are_refused(db, learner_client, attempt_i
     answers = correct_answers(attempt_id)
     post_attempt(learner_client, attempt_id, {**answers, "action": "finish"})
     score = db.session.get(Attempt, attempt_id).score
-    single = _question(db, "npp-source")
+    single = question("npp-source")
     stale = post_form(learner_client, f"/attempts/{attempt_id}",
                       {f"q-{single.id}": "b", "action": "save"}, follow_redirects=True)
     assert "already finished" in stale.get_data(as_text=True)
@@ -135,7 +125,7 @@ def test_attempts_allowed_is_enforced(db, learner_client, attempt_id):
 
 
 def test_review_shows_feedback_explanation_and_references(db, learner_client, attempt_id):
-    single = _question(db, "npp-source")
+    single = question("npp-source")
     post_attempt(learner_client, attempt_id, {f"q-{single.id}": label(attempt_id, single.id, "b"),
                                               "action": "finish"})
     html = learner_client.get(f"/attempts/{attempt_id}/result").get_data(as_text=True)

@@ -2,14 +2,13 @@
 threads, counting in the database (embedded) or in Redis (scaled)."""
 from __future__ import annotations
 
-import threading
 import uuid
 
 import pytest
 import sqlalchemy as sa
 
 from lms.core.throttle import ThrottleCounter
-from tests.gunicorn import Browser, gunicorn
+from tests.gunicorn import gunicorn, wrong_passwords_at_once, wrong_passwords_in_a_row
 from tests.test_config import _redis_or_skip
 
 pytestmark = pytest.mark.slow
@@ -17,27 +16,11 @@ WRONG = "not the right passphrase"
 
 
 def _sequential(base: str, email: str, n: int) -> list[int]:
-    browser = Browser(base)
-    token = browser.token()
-    return [browser.sign_in(email, WRONG, token) for _ in range(n)]
+    return wrong_passwords_in_a_row(base, email, n, WRONG)
 
 
 def _concurrent(base: str, email: str, n: int) -> list[int]:
-    browsers = [Browser(base) for _ in range(n)]
-    tokens = [b.token() for b in browsers]
-    barrier, statuses = threading.Barrier(n), []
-
-    def attempt(browser, token):
-        barrier.wait()
-        statuses.append(browser.sign_in(email, WRONG, token))
-
-    threads = [threading.Thread(target=attempt, args=pair)
-               for pair in zip(browsers, tokens, strict=True)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return statuses
+    return wrong_passwords_at_once(base, email, n, WRONG)
 
 
 @pytest.fixture

@@ -8,27 +8,17 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from lms.assessment.models import Answer, Attempt, Question
+from lms.assessment.models import Answer, Attempt
 from lms.core.db import utcnow
 from tests.fixtures.app import post_form
-from tests.helpers import correct_answers, label, post_attempt, revision, start_attempt
-
-
-@pytest.fixture
-def attempt_id(tiny_course, learner_client):
-    post_form(learner_client, "/courses/tiny-course/enrol")
-    return start_attempt(learner_client, "tiny-course")
-
-
-def _question(db, key: str) -> Question:
-    return db.session.scalar(sa.select(Question).where(Question.key == key))
+from tests.helpers import correct_answers, label, post_attempt, question, revision, start_attempt
 
 
 def test_option_values_are_random_per_attempt_and_never_the_authors_keys(
         db, app, tiny_course, make_user):
     from tests.fixtures.users import login
 
-    single = _question(db, "npp-source")
+    single = question("npp-source")
     seen = []
     for _ in range(2):
         client = app.test_client()
@@ -44,8 +34,8 @@ def test_option_values_are_random_per_attempt_and_never_the_authors_keys(
 
 
 def test_picking_the_first_key_or_false_everywhere_earns_nothing(db, learner_client, attempt_id):
-    single, true_false = _question(db, "npp-source"), _question(db, "palermo-npp")
-    multiple = _question(db, "liabilities")
+    single, true_false = question("npp-source"), question("palermo-npp")
+    multiple = question("liabilities")
     # What a guesser who read the page source of the old forms would send.
     response = post_attempt(learner_client, attempt_id, {
         f"q-{single.id}": "a", f"q-{multiple.id}": ["criminal", "administrative"],
@@ -55,8 +45,8 @@ def test_picking_the_first_key_or_false_everywhere_earns_nothing(db, learner_cli
 
 
 def test_empty_responses_are_not_answers(db, learner_client, attempt_id):
-    single, true_false = _question(db, "npp-source"), _question(db, "palermo-npp")
-    multiple = _question(db, "liabilities")
+    single, true_false = question("npp-source"), question("palermo-npp")
+    multiple = question("liabilities")
     # The form always posts an empty value per question (so a cleared choice is sent).
     saved = post_attempt(learner_client, attempt_id, {
         f"q-{single.id}": ["", label(attempt_id, single.id, "a")], f"q-{multiple.id}": "",
@@ -73,7 +63,7 @@ def test_empty_responses_are_not_answers(db, learner_client, attempt_id):
 
 
 def test_rows_saved_empty_before_the_rule_are_not_counted(db, learner_client, attempt_id):
-    single = _question(db, "npp-source")
+    single = question("npp-source")
     db.session.add(Answer(attempt_id=attempt_id, question_id=single.id,
                           response={"chosen": []}))
     db.session.commit()
@@ -82,8 +72,8 @@ def test_rows_saved_empty_before_the_rule_are_not_counted(db, learner_client, at
 
 
 def test_a_resent_form_from_a_stale_tab_changes_nothing(db, learner_client, attempt_id):
-    single, true_false = _question(db, "npp-source"), _question(db, "palermo-npp")
-    multiple = _question(db, "liabilities")
+    single, true_false = question("npp-source"), question("palermo-npp")
+    multiple = question("liabilities")
     right = correct_answers(attempt_id)
     wrong_single = label(attempt_id, single.id, "b")
     # Tab 1 opens the page and saves one wrong answer and two right ones.
@@ -111,7 +101,7 @@ def test_a_resent_form_from_a_stale_tab_changes_nothing(db, learner_client, atte
 
 
 def test_a_form_without_its_revision_is_refused(db, learner_client, attempt_id):
-    single = _question(db, "npp-source")
+    single = question("npp-source")
     response = post_form(learner_client, f"/attempts/{attempt_id}",
                          {f"q-{single.id}": label(attempt_id, single.id, "a"),
                           "action": "save"}, follow_redirects=True)
@@ -120,7 +110,7 @@ def test_a_form_without_its_revision_is_refused(db, learner_client, attempt_id):
 
 
 def test_autosave_returns_the_new_revision(db, learner_client, attempt_id):
-    single = _question(db, "npp-source")
+    single = question("npp-source")
     before = revision(attempt_id)
     body = post_attempt(learner_client, attempt_id,
                         {f"q-{single.id}": label(attempt_id, single.id, "a")},
