@@ -45,6 +45,7 @@ class Setting:
     default: Any
     help: str
     minimum: int | None = None
+    maximum: int | None = None
 
 
 SETTINGS = {s.name: s for s in [
@@ -74,7 +75,8 @@ SETTINGS = {s.name: s for s in [
     Setting("JOBS_FILE", str, str(INSTANCE / "jobs.sqlite3"),
             "the embedded job queue (when REDIS_URL is not set)"),
     Setting("JOBS_QUEUE", str, "lms", "queue name, so several sites can share one Redis"),
-    Setting("ISSUE_BATCH", int, 200, "certificates issued per transaction by a job", 1),
+    # At most 1,000: a batch is one INSERT, and SQLite takes 32,766 values in one.
+    Setting("ISSUE_BATCH", int, 200, "certificates issued per transaction by a job", 1, 1000),
     Setting("JOB_LEASE_SECONDS", int, 60,
             "a running job not heard from for this long is started again", 2),
     Setting("BABEL_DEFAULT_LOCALE", str, "en", "language for visitors without a choice"),
@@ -102,6 +104,8 @@ def _check(setting: Setting, value: Any, origin: str) -> Any:
                               f"got {value!r}")
         if setting.minimum is not None and value < setting.minimum:
             raise ConfigError(f"{origin}: must be at least {setting.minimum}, got {value}")
+        if setting.maximum is not None and value > setting.maximum:
+            raise ConfigError(f"{origin}: must be at most {setting.maximum}, got {value}")
         return value
     if not isinstance(value, str):
         raise ConfigError(f"{origin}: expected text, got {value!r}")

@@ -71,21 +71,26 @@ def test_rows_saved_empty_before_the_rule_are_not_counted(db, learner_client, at
     assert "0 of 3 answered" in html
 
 
+def _page(client, attempt_id: int) -> dict[str, str]:
+    """What a freshly rendered attempt page posts besides answers: revision and token."""
+    html = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
+    return {name: re.search(rf'name="{name}" value="([^"]*)"', html).group(1)
+            for name in ("revision", "view")}
+
+
 def test_a_resent_form_from_a_stale_tab_changes_nothing(db, learner_client, attempt_id):
     single, true_false = question("npp-source"), question("palermo-npp")
     multiple = question("liabilities")
     right = correct_answers(attempt_id)
     wrong_single = label(attempt_id, single.id, "b")
     # Tab 1 opens the page and saves one wrong answer and two right ones.
-    tab_one = {"revision": revision(attempt_id), f"q-{single.id}": wrong_single,
+    tab_one = {**_page(learner_client, attempt_id), f"q-{single.id}": wrong_single,
                f"q-{true_false.id}": right[f"q-{true_false.id}"],
                f"q-{multiple.id}": right[f"q-{multiple.id}"], "action": "save"}
     post_form(learner_client, f"/attempts/{attempt_id}", tab_one)
     # Tab 2, opened after that save, corrects the answer.
-    tab_two = learner_client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
-    shown = int(re.search(r'name="revision" value="(\d+)"', tab_two).group(1))
     post_form(learner_client, f"/attempts/{attempt_id}",
-              {**right, "revision": shown, "action": "save"})
+              {**right, **_page(learner_client, attempt_id), "action": "save"})
     # Tab 1's form is sent again (back button, resubmit): refused, nothing changes.
     again = post_form(learner_client, f"/attempts/{attempt_id}", tab_one,
                       follow_redirects=True)
@@ -100,12 +105,43 @@ def test_a_resent_form_from_a_stale_tab_changes_nothing(db, learner_client, atte
     assert db.session.get(Attempt, attempt_id).score == 100.0
 
 
-def test_a_form_without_its_revision_is_refused(db, learner_client, attempt_id):
+def test_a_save_whose_reply_was_lost_does_not_lock_its_page_out(db, learner_client,
+                                                              attempt_id):
     single = question("npp-source")
-    response = post_form(learner_client, f"/attempts/{attempt_id}",
-                         {f"q-{single.id}": label(attempt_id, single.id, "a"),
-                          "action": "save"}, follow_redirects=True)
-    assert "out of date" in response.get_data(as_text=True)
+    a, b = (label(attempt_id, single.id, key) for key in "ab")
+    page = _page(learner_client, attempt_id)
+    first = post_form(learner_client, f"/attempts/{attempt_id}/autosave",
+                      {**page, f"q-{single.id}": b})
+    assert first.status_code == 200  # ... but the phone never received this reply
+    other = _page(learner_client, attempt_id)  # another tab only looks
+    again = post_form(learner_client, f"/attempts/{attempt_id}/autosave",
+                      {**page, f"q-{single.id}": a})  # the same page, its old revision
+    assert again.status_code == 200
+    assert db.session.get(Answer, (attempt_id, single.id)).response == {"chosen": ["a"]}
+    # The tab that only looked is now out of date: the first page saved after it opened.
+    late = post_form(learner_client, f"/attempts/{attempt_id}/autosave",
+                     {**other, f"q-{single.id}": b})
+    assert late.status_code == 409
+    assert db.session.get(Answer, (attempt_id, single.id)).response == {"chosen": ["a"]}
+
+
+def test_attempt_pages_are_never_cached(learner_client, attempt_id):
+    response = learner_client.get(f"/attempts/{attempt_id}")
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_a_page_from_before_revisions_saves_until_a_newer_page_has(db, learner_client,
+                                                                  attempt_id):
+    single = question("npp-source")
+    a = label(attempt_id, single.id, "a")
+    legacy = {f"q-{single.id}": a, "action": "save"}  # rendered before this release
+    assert post_form(learner_client, f"/attempts/{attempt_id}", legacy).status_code == 302
+    assert db.session.get(Answer, (attempt_id, single.id)) is not None
+    post_form(learner_client, f"/attempts/{attempt_id}",
+              {**_page(learner_client, attempt_id), f"q-{single.id}": "", "action": "save"})
+    refused = post_form(learner_client, f"/attempts/{attempt_id}", legacy,
+                        follow_redirects=True)
+    assert "out of date" in refused.get_data(as_text=True)
     assert db.session.get(Answer, (attempt_id, single.id)) is None
 
 

@@ -8,6 +8,7 @@ import time
 import pytest
 import sqlalchemy as sa
 
+from lms.accounts.signin import _account_digest
 from lms.core.audit import AuditEvent
 from lms.core.throttle import FREE, ThrottleCounter, delay_after
 from tests.fixtures.app import csrf_token, post_form
@@ -71,14 +72,14 @@ def test_a_concurrent_burst_cannot_slip_past(db, app, limits, learner):
     assert sorted(statuses) == [401] * 10 + [429] * 30, statuses
 
 
-def test_an_account_slows_down_after_ten_failures_and_stops_at_a_hundred(db, client, limits,
-                                                                          learner):
+def test_an_account_slows_down_after_ten_failures_and_stops_at_a_hundred(db, app, client,
+                                                                          limits, learner):
     limits["LOGIN_LIMIT_PER_ADDRESS"] = 10_000  # many addresses: only the account counts
     for n in range(FREE):
         assert _try(client, learner.email, address=f"10.1.0.{n}").status_code == 401
     delayed = _try(client, learner.email, PASSWORD, address="10.2.0.1")
     assert delayed.status_code == 429 and delayed.headers["Retry-After"] == str(delay_after(FREE))
-    key = f"login-account:{learner.email}"
+    key = f"login-account:{_account_digest(learner.email)}"
     row = db.session.get(ThrottleCounter, key)
     row.not_before = time.time() - 1  # the second has passed
     db.session.commit()
@@ -88,7 +89,7 @@ def test_an_account_slows_down_after_ten_failures_and_stops_at_a_hundred(db, cli
     db.session.add(ThrottleCounter(key=key, window_start=time.time(), count=100,
                                    not_before=0.0))
     db.session.commit()
-    capped = _try(client, learner.email, PASSWORD, address="10.3.0.1")
+    capped = _try(app.test_client(), learner.email, PASSWORD, address="10.3.0.1")
     assert capped.status_code == 429 and int(capped.headers["Retry-After"]) > 60 * 50
 
 
@@ -100,21 +101,65 @@ def test_the_delay_grows_and_is_capped():
 def test_sign_in_events_are_audited_without_secrets(db, app, client, limits, learner):
     _try(client, learner.email, "my secret passphrase 1")
     _try(client, "mallory@example.org\r\n2026-12-02 admin signed in")
+    _try(client, "my other secret passphrase")  # typed into the email box
     login(client, learner)
     post_form(client, "/logout")
     failed = _events(db, "auth.login_failed")
     assert [e.data["email"] for e in failed] == [
-        learner.email, "mallory@example.org\\u000d\\u000a2026-12-02 admin signed in"]
+        learner.email, "(not an email address)", "(not an email address)"]
     assert all(e.ip == "127.0.0.1" and e.actor_id is None for e in failed)
     [succeeded] = _events(db, "auth.login_succeeded")
     assert succeeded.actor_id == learner.id
     assert len(_events(db, "auth.logout")) == 1
     everything = " ".join(str(e.data) for e in db.session.scalars(sa.select(AuditEvent)))
-    assert "my secret passphrase" not in everything and PASSWORD not in everything
+    assert "secret passphrase" not in everything and PASSWORD not in everything
     while _try(client, "x@example.org").status_code != 429:
         pass
+    for _ in range(20):  # a flood of refused attempts is one line a minute
+        _try(client, "x@example.org")
     [throttled] = _events(db, "auth.login_throttled")
     assert throttled.data == {"email": "x@example.org", "limit": "address"}
+
+
+def test_audit_data_cannot_forge_log_lines(db):
+    from lms.core.audit import record_event
+
+    record_event("x", actor_id=None, target_type="route", target_id=None,
+                 data={"path": "/a\r\n2026-12-02 admin signed in\u2028"})
+    db.session.commit()
+    [event] = _events(db, "x")
+    assert event.data["path"] == "/a\\u000d\\u000a2026-12-02 admin signed in\\u2028"
+
+
+def test_an_attacker_cannot_keep_the_owner_out(db, app, client, limits, learner):
+    """Failures from unknown browsers delay the account; the owner's own browser (where
+    they signed in before) is not held back by them."""
+    limits["LOGIN_LIMIT_PER_ADDRESS"] = 10_000
+    owner = app.test_client()
+    login(owner, learner)  # sets the device cookie
+    post_form(owner, "/logout")
+    for n in range(30):
+        _try(client, learner.email, address=f"10.4.0.{n}")
+    assert _try(app.test_client(), learner.email, PASSWORD).status_code == 429  # new browser
+    assert _try(owner, learner.email, PASSWORD, address="10.5.0.1").status_code == 302
+    # The device has a limit of its own: a stolen cookie cannot try many passwords.
+    post_form(owner, "/logout")
+    statuses = [_try(owner, learner.email, address="10.5.0.2").status_code for _ in range(12)]
+    assert statuses[:10] == [401] * 10 and 429 in statuses[10:]
+
+
+def test_a_forged_or_foreign_device_cookie_is_ignored(db, app, client, limits, learner,
+                                                     make_user):
+    from lms.accounts.signin import DEVICE_COOKIE, device_cookie_for
+
+    limits["LOGIN_LIMIT_PER_ADDRESS"] = 10_000
+    for n in range(12):
+        _try(client, learner.email, address=f"10.6.0.{n}")
+    other = make_user("learner")
+    for cookie in ("forged", device_cookie_for(other.email)):
+        visitor = app.test_client()
+        visitor.set_cookie(DEVICE_COOKIE, cookie)
+        assert _try(visitor, learner.email, PASSWORD).status_code == 429
 
 
 def test_refused_access_is_audited(db, learner_client, learner):

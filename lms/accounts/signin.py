@@ -1,64 +1,114 @@
 """Signing in: shared failure limits, the password check, and the audit trail.
 
-Limits (lms.core.throttle, shared by every worker and host):
-- per address: LOGIN_LIMIT_PER_ADDRESS failures a minute, so one machine cannot
-  try many accounts; a successful sign-in gives its count back, so a room of
-  judges behind one address can all sign in;
+Limits (lms.core.throttle, shared by every worker and host), each counted before
+the password is checked so a concurrent burst cannot slip past:
+- per address: LOGIN_LIMIT_PER_ADDRESS attempts a minute, so one machine cannot
+  try many accounts (or hammer one); a successful sign-in gives its count back,
+  so a room of judges behind one address can all sign in;
 - per account: LOGIN_LIMIT_PER_ACCOUNT failures an hour, with a growing delay
-  after the first ten (never a hard lock: the owner waits a minute at most).
-Both are counted before the password is checked, so a concurrent burst cannot
-slip past between "check" and "count".
+  after the first ten.
+An attacker could use the account limit to keep its owner out. So, as OWASP
+suggests, a browser where the owner signed in before carries a signed *device
+cookie*: from it, the account's limit does not apply, only a limit of that
+device's own (a stolen cookie still cannot try many passwords).
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from flask import current_app
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from lms.accounts.models import User
-from lms.accounts.services import authenticate, normalise_email
+from lms.accounts.services import EMAIL_RE, authenticate, normalise_email
 from lms.core import throttle
 from lms.core.audit import record_event
+
+DEVICE_COOKIE = "lms_device"
+DEVICE_DAYS = 365
 
 
 @dataclass(frozen=True)
 class SignIn:
     user: User | None
     retry_after: int = 0  # seconds, when refused by a limit
+    device_cookie: str | None = None  # to set on success
 
     @property
     def throttled(self) -> bool:
         return self.retry_after > 0
 
 
-def _keys(email: str, ip: str | None) -> tuple[str, str]:
-    return f"login-address:{ip or 'unknown'}", f"login-account:{normalise_email(email)[:254]}"
+def device_cookie_name() -> str:
+    # Over https the __Host- prefix: only this host, path /, Secure (as the session).
+    return ("__Host-" if current_app.config["SESSION_COOKIE_SECURE"] else "") + DEVICE_COOKIE
 
 
-def sign_in(email: str, password: str, *, ip: str | None) -> SignIn:
+def _signer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="login-device")
+
+
+def _account_digest(email: str) -> str:
+    return hashlib.sha256(normalise_email(email).encode()).hexdigest()[:24]
+
+
+def device_cookie_for(email: str) -> str:
+    return _signer().dumps({"account": _account_digest(email)})
+
+
+def _known_device(cookie: str | None, email: str) -> str | None:
+    """The device's own key when `cookie` was issued to this account's browser."""
+    if not cookie:
+        return None
+    try:
+        data = _signer().loads(cookie, max_age=DEVICE_DAYS * 86400)
+    except BadSignature:
+        return None
+    if not isinstance(data, dict) or data.get("account") != _account_digest(email):
+        return None
+    return "login-device:" + hashlib.sha256(cookie.encode()).hexdigest()[:32]
+
+
+def _shown(email: str) -> str:
+    """What the audit log keeps of a typed email: the address, never other text (people
+    type their password into the wrong box)."""
+    email = normalise_email(email)[:254]
+    return email if EMAIL_RE.match(email) else "(not an email address)"
+
+
+def _refused(ip: str | None, email: str, limit: str, retry_after: int) -> SignIn:
+    # One audit event per key and minute: a flood of refused requests is one line.
+    if throttle.take(f"audited:{limit}:{ip if limit == 'address' else _shown(email)}", 1,
+                     60).allowed:
+        record_event("auth.login_throttled", actor_id=None, target_type="user",
+                     target_id=None, ip=ip, data={"email": _shown(email), "limit": limit})
+    return SignIn(None, retry_after)
+
+
+def sign_in(email: str, password: str, *, ip: str | None,
+            device_cookie: str | None = None) -> SignIn:
     """Check the limits, then the password; audit the outcome (the caller commits)."""
     config = current_app.config
-    address_key, account_key = _keys(email, ip)
-    attempted = normalise_email(email)[:254]
+    address_key = f"login-address:{ip or 'unknown'}"
     by_address = throttle.take(address_key, config["LOGIN_LIMIT_PER_ADDRESS"], 60)
-    by_account = (throttle.take(account_key, config["LOGIN_LIMIT_PER_ACCOUNT"], 3600,
-                                backoff=True)
-                  if by_address.allowed else throttle.Decision(True))
-    if not (by_address.allowed and by_account.allowed):
-        if by_address.allowed:  # the account refused: this attempt was not tried
-            throttle.give_back(address_key)
-        record_event("auth.login_throttled", actor_id=None, target_type="user",
-                     target_id=None, ip=ip,
-                     data={"email": attempted,
-                           "limit": "address" if not by_address.allowed else "account"})
-        return SignIn(None, max(by_address.retry_after, by_account.retry_after))
+    if not by_address.allowed:
+        return _refused(ip, email, "address", by_address.retry_after)
+    device_key = _known_device(device_cookie, email)
+    account_key = device_key or f"login-account:{_account_digest(email)}"
+    by_account = throttle.take(account_key, config["LOGIN_LIMIT_PER_ACCOUNT"], 3600,
+                               backoff=True)
+    if not by_account.allowed:
+        # The address keeps this count: polling a delayed account costs attempts too.
+        return _refused(ip, email, "device" if device_key else "account",
+                        by_account.retry_after)
     user = authenticate(email, password)
     if user is None:
         record_event("auth.login_failed", actor_id=None, target_type="user", target_id=None,
-                     ip=ip, data={"email": attempted})
+                     ip=ip, data={"email": _shown(email)})
         return SignIn(None)
     throttle.give_back(address_key)
     throttle.clear(account_key)
     record_event("auth.login_succeeded", actor_id=user.id, target_type="user",
-                 target_id=user.id, ip=ip)
-    return SignIn(user)
+                 target_id=user.id, ip=ip, data={"known_device": device_key is not None})
+    return SignIn(user, device_cookie=device_cookie_for(user.email))

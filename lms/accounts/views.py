@@ -88,11 +88,18 @@ def login():
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
-        outcome = signin.sign_in(form.email.data, form.password.data, ip=request.remote_addr)
+        cookie_name = signin.device_cookie_name()
+        outcome = signin.sign_in(form.email.data, form.password.data, ip=request.remote_addr,
+                                 device_cookie=request.cookies.get(cookie_name))
         db.session.commit()  # the audit event, whatever the outcome
         if outcome.user is not None:
             _start_session(outcome.user)
-            return redirect(_safe_next(url_for("learning.dashboard")))
+            response = redirect(_safe_next(url_for("learning.dashboard")))
+            response.set_cookie(cookie_name, outcome.device_cookie,
+                                max_age=signin.DEVICE_DAYS * 86400, path="/", httponly=True,
+                                secure=current_app.config["SESSION_COOKIE_SECURE"],
+                                samesite="Lax")
+            return response
         if outcome.throttled:
             form.password.errors.append(ngettext(
                 "Too many attempts. Please wait %(num)d second and try again.",

@@ -87,6 +87,8 @@ class Attempt(db.Model):
     # Bumped by every save; each page carries the revision it was rendered with, so a
     # form from an older render (another tab, a resent request) cannot overwrite answers.
     revision: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The random token of the page render that made the latest save (see save_answers).
+    last_view: Mapped[str | None] = mapped_column(sa.String(32))
     course_version: Mapped[int] = mapped_column(default=1)
 
     quiz: Mapped[Quiz] = relationship()

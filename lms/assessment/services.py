@@ -132,16 +132,31 @@ class StalePage(DomainError):
     """A form rendered before the attempt's latest save (another tab, a resent form)."""
 
 
-def _claim_revision(attempt: Attempt, revision: int | None, **changes: Any) -> None:
+def _fresh(revision: int | None, view: str | None):
+    """Who may save: a form rendered at the latest revision; or the very page that made
+    the latest save (its reply got lost on a bad connection, so it still holds the
+    revision before); or, until the attempt's first save under this rule, a page
+    rendered before the rule existed (it carries neither)."""
+    if revision is None and not view:
+        return Attempt.last_view.is_(None)
+    allowed = [Attempt.revision == (revision if revision is not None else -1)]
+    if view:
+        allowed.append(Attempt.last_view == view)
+    return sa.or_(*allowed)
+
+
+def _claim_revision(attempt: Attempt, revision: int | None, view: str | None,
+                    **changes: Any) -> None:
     """Take the attempt's row lock and its next revision, refusing if the attempt is no
     longer open (another tab finished it) or the form is older than the latest save."""
     claimed = db.session.execute(
         sa.update(Attempt).where(Attempt.id == attempt.id, Attempt.status == "open",
-                                 Attempt.revision == (revision if revision is not None
-                                                      else -1))
-        .values(page=changes.get("page", Attempt.page), revision=Attempt.revision + 1)
-        .execution_options(synchronize_session=False)).rowcount
-    if claimed != 1:
+                                 _fresh(revision, view))
+        .values(page=changes.get("page", Attempt.page), revision=Attempt.revision + 1,
+                last_view=view or None)
+        .returning(Attempt.revision)
+        .execution_options(synchronize_session=False)).first()
+    if claimed is None:
         db.session.refresh(attempt)
         if attempt.status != "open":
             raise DomainError(_("This attempt is already finished; your answers were not "
@@ -149,17 +164,19 @@ def _claim_revision(attempt: Attempt, revision: int | None, **changes: Any) -> N
         raise StalePage(_("This page was out of date: answers were saved from another tab "
                           "or window after it was opened. Nothing from it was saved; the "
                           "latest answers are shown below."))
-    attempt.revision = (revision or 0) + 1
+    attempt.revision, attempt.last_view = claimed.revision, view or None
     if "page" in changes:
         attempt.page = changes["page"]
 
 
 def save_answers(attempt: Attempt, form: dict[str, list[str]], *, revision: int | None,
-                 page: int | None = None, now: datetime | None = None) -> int:
+                 view: str | None = None, page: int | None = None,
+                 now: datetime | None = None) -> int:
     """Store the posted answers; refuse them all if any is stale or malformed.
 
-    `revision` is the one the page was rendered with; a form from before the latest
-    save is refused whole (StalePage). An emptied question (a cleared text box, an
+    `revision` is the one the page was rendered with and `view` the page's own random
+    token; a form from before the latest save by another page is refused whole
+    (StalePage). An emptied question (a cleared text box, an
     untouched choice) removes its answer: it is not answered, and not counted.
     Returns how many questions now hold an answer from this form. After the deadline
     and its grace period nothing is stored: the attempt is graded on what was saved.
@@ -189,7 +206,10 @@ def save_answers(attempt: Attempt, form: dict[str, list[str]], *, revision: int 
         except InvalidAnswer as problem:
             raise DomainError(_("Question %(n)d: %(problem)s Nothing was saved; please check "
                                 "it.", n=numbers[int(qid)], problem=str(problem))) from None
-    _claim_revision(attempt, revision, **({"page": page} if page is not None else {}))
+    if view is not None and (len(view) > 32 or not view.isalnum()):
+        raise DomainError(_("The page was out of date. Nothing was saved; please reload."))
+    _claim_revision(attempt, revision, view,
+                    **({"page": page} if page is not None else {}))
     existing = answers_of(attempt.id)
     stored = 0
     for question_id, response in parsed.items():
@@ -276,15 +296,26 @@ def record_scores(enrolment: Enrolment) -> None:
     db.session.flush()
 
 
-def close_expired_attempts(now: datetime | None = None) -> int:
-    """Grade every abandoned attempt whose deadline has passed (CLI / scheduled job)."""
+def expired_attempt_ids(now: datetime | None = None) -> list[int]:
+    """Open attempts whose deadline and grace period have passed."""
     now = now or utcnow()
-    expired = db.session.scalars(sa.select(Attempt).where(
+    return list(db.session.scalars(sa.select(Attempt.id).where(
         Attempt.status == "open", Attempt.deadline.is_not(None),
-        Attempt.deadline < now - policy.GRACE)).all()
-    for attempt in expired:
-        finish_attempt(attempt, at=attempt.deadline)
-    return len(expired)
+        Attempt.deadline < now - policy.GRACE).order_by(Attempt.id)))
+
+
+def close_expired_attempt(attempt_id: int) -> int:
+    """Grade one abandoned attempt at its deadline; 1 if this call graded it."""
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None or attempt.status != "open":
+        return 0
+    finish_attempt(attempt, at=attempt.deadline)
+    return 1
+
+
+def close_expired_attempts(now: datetime | None = None) -> int:
+    """Grade every abandoned attempt whose deadline has passed (the CLI)."""
+    return sum(close_expired_attempt(i) for i in expired_attempt_ids(now))
 
 
 def unmet_quiz_requirements(enrolment: Enrolment) -> list[str]:

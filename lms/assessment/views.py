@@ -1,6 +1,8 @@
 """Quiz pages: introduction, the attempt form (paged, autosaved), and the review."""
 from __future__ import annotations
 
+import secrets
+
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -85,11 +87,13 @@ def attempt(attempt_id: int):
     remaining = None
     if attempt.deadline:
         remaining = max(0, int((attempt.deadline - utcnow()).total_seconds()))
-    return render_template("assessment/attempt.html", attempt=attempt, quiz=attempt.quiz,
+    page_html = render_template("assessment/attempt.html", attempt=attempt, quiz=attempt.quiz,
                            items=items, page=page, page_count=len(pages),
                            answered=services.answered_count(answers), total=len(numbers),
                            remaining=remaining, grace=int(policy.GRACE.total_seconds()),
-                           form=ActionForm())
+                           view=secrets.token_hex(8), form=ActionForm())
+    # Never from the back/forward cache: a restored page would carry an old revision.
+    return page_html, 200, {"Cache-Control": "no-store"}
 
 
 @bp.post("/attempts/<int:attempt_id>")
@@ -108,7 +112,8 @@ def save(attempt_id: int):
 
     def save_and_maybe_finish():
         services.save_answers(attempt, request.form.to_dict(flat=False), page=target - 1,
-                              revision=request.form.get("revision", type=int))
+                              revision=request.form.get("revision", type=int),
+                              view=request.form.get("view"))
         if action == "finish":
             services.finish_attempt(attempt)
 
@@ -128,7 +133,8 @@ def autosave(attempt_id: int):
     attempt = queries.get_own_attempt_or_404(attempt_id, current_user.id)
     try:
         saved = services.save_answers(attempt, request.form.to_dict(flat=False),
-                                      revision=request.form.get("revision", type=int))
+                                      revision=request.form.get("revision", type=int),
+                                      view=request.form.get("view"))
     except DomainError as error:
         db.session.rollback()
         return jsonify({"error": error.message,
@@ -174,4 +180,5 @@ def csrf_recovery():
     return render_template("assessment/confirm_answers.html", kept=kept,
                            action=request.path, page=request.form.get("page", "1"),
                            revision=request.form.get("revision", ""),
+                           view=request.form.get("view", ""),
                            finishing=finishing, form=ActionForm()), 400

@@ -161,8 +161,11 @@ def _insert_certificates(pairs: list[tuple[Enrolment, User]], context: IssueCont
             replaces_id=replaces.id if replaces else None,
             snapshot=snapshot(user, courses[enrolment.course_id], enrolment, serial, code, now,
                               context.template)))
-    ids = db.session.scalars(upsert_insert(Certificate).values(rows)
-                             .on_conflict_do_nothing().returning(Certificate.id)).all()
+    # Only "already holds a valid one" is skipped (the partial unique index); a clash on
+    # serial or code is an error, not a silent skip.
+    ids = db.session.scalars(upsert_insert(Certificate).values(rows).on_conflict_do_nothing(
+        index_elements=["user_id", "course_id"], index_where=sa.text("status = 'issued'"))
+        .returning(Certificate.id)).all()
     issued = list(db.session.scalars(sa.select(Certificate).where(Certificate.id.in_(ids))
                                      .order_by(Certificate.id)))
     action = "certificate.reissued" if replaces else "certificate.issued"

@@ -17,6 +17,7 @@ not the queue, is the record of what must still happen.
 """
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -155,8 +156,14 @@ def after_commit(fn: Callable[[], Any]) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _run_after_commit(session: Session) -> None:
+    # The transaction is already committed: a failing hook (Redis down) must not turn the
+    # request into an error page. The job row exists; recover_stale_jobs queues it.
     for fn in session.info.pop("lms_after_commit", []):
-        fn()
+        try:
+            fn()
+        except Exception:
+            logging.getLogger(__name__).exception("could not queue a job; it is retried "
+                                                  "within a minute")
 
 
 @event.listens_for(Session, "after_rollback")

@@ -127,11 +127,14 @@ def _redis_key(key: str) -> str:
     return f"{current_app.config['JOBS_QUEUE']}:throttle:{key}"
 
 
-# KEYS[1]: the counter hash. ARGV: now, limit, window, backoff (0/1), FREE, MAX_DELAY.
-# Returns {1, 0} when counted, {0, seconds to wait} when refused. Lua runs atomically.
+# KEYS[1]: the counter hash. ARGV: limit, window, backoff (0/1), FREE, MAX_DELAY.
+# Returns {1, 0} when counted, {0, seconds to wait} when refused. Lua runs atomically,
+# on Redis's clock: web hosts whose clocks differ still share one time line.
 _REDIS_TAKE = """
-local now, limit, window = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-local backoff, free, max_delay = ARGV[4] == '1', tonumber(ARGV[5]), tonumber(ARGV[6])
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
+local limit, window = tonumber(ARGV[1]), tonumber(ARGV[2])
+local backoff, free, max_delay = ARGV[3] == '1', tonumber(ARGV[4]), tonumber(ARGV[5])
 local start = tonumber(redis.call('HGET', KEYS[1], 'start') or now)
 local count = tonumber(redis.call('HGET', KEYS[1], 'count') or 0)
 local not_before = tonumber(redis.call('HGET', KEYS[1], 'not_before') or 0)
@@ -155,6 +158,6 @@ return count
 
 
 def _take_redis(redis, key: str, limit: int, window: int, backoff: bool) -> Decision:
-    allowed, wait = redis.eval(_REDIS_TAKE, 1, _redis_key(key), repr(time.time()), limit,
-                               window, int(backoff), FREE, MAX_DELAY)
+    allowed, wait = redis.eval(_REDIS_TAKE, 1, _redis_key(key), limit, window, int(backoff),
+                               FREE, MAX_DELAY)
     return Decision(bool(allowed), max(1, int(wait)) if not allowed else 0)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit, urlunsplit
 
 import click
 from flask import current_app
@@ -10,6 +11,15 @@ from flask.cli import AppGroup
 from lms.core import jobs
 
 jobs_cli = AppGroup("jobs", help="Background jobs.")
+
+
+def _without_password(url: str | None) -> str | None:
+    """redis://:secret@host:6379/0 → redis://host:6379/0, for the log."""
+    if not url:
+        return url
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(netloc=parts.hostname + (f":{parts.port}" if parts.port
+                                                              else "")))
 
 
 @jobs_cli.command("worker")
@@ -29,7 +39,7 @@ def worker_command(threads: int) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     jobs._state["app"] = app
     queue = jobs.use_storage(app)
-    where = app.config["REDIS_URL"] or app.config["JOBS_FILE"]
+    where = _without_password(app.config["REDIS_URL"]) or app.config["JOBS_FILE"]
     click.echo(f"jobs worker: {threads} thread(s), queue {queue.name!r} on {where}", err=True)
     Consumer(queue, workers=threads, worker_type="thread", periodic=True, initial_delay=0.05,
              backoff=1.5, max_delay=1.0, check_worker_health=True,

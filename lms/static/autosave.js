@@ -14,6 +14,22 @@
 
   function say(text) { if (status) status.textContent = text; }
 
+  // Another tab saved after this page was drawn: say so plainly, with the way out.
+  function sayStale() {
+    if (!status) return;
+    status.className = "autosave-status flash flash-error";
+    status.setAttribute("role", "alert");
+    status.textContent = status.dataset.stale + " ";
+    var link = document.createElement("a");
+    link.href = window.location.href; link.textContent = status.dataset.reload;
+    status.appendChild(link);
+  }
+
+  // A page restored by the Back button is not the server's latest: fetch it again.
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) window.location.reload();
+  });
+
   function finished() {
     inFlight = false;
     if (submitAfter) { var button = submitAfter; submitAfter = null; submit(button); return; }
@@ -42,7 +58,7 @@
         }
         var token = form.querySelector("input[name=csrf_token]");
         if (body.csrf_token && token && !retried) { token.value = body.csrf_token; return save(true); }
-        if (body.stale) stale = true; // another tab saved: stop, the learner must reload
+        if (body.stale) { stale = true; sayStale(); return; } // stop: the learner reloads
         say(body.error || "");
       });
     }).catch(function () { say(form.dataset.offline || "…"); })

@@ -49,6 +49,7 @@ def upgrade():
 
     with op.batch_alter_table('attempt', schema=None) as batch_op:
         batch_op.add_column(sa.Column('revision', sa.Integer(), server_default='0', nullable=False))
+        batch_op.add_column(sa.Column('last_view', sa.String(length=32), nullable=True))
 
     with op.batch_alter_table('certificate', schema=None) as batch_op:
         batch_op.add_column(sa.Column('replaces_id', sa.Integer(), nullable=True))
@@ -87,6 +88,7 @@ def downgrade():
         batch_op.drop_column('replaces_id')
 
     with op.batch_alter_table('attempt', schema=None) as batch_op:
+        batch_op.drop_column('last_view')
         batch_op.drop_column('revision')
 
     with op.batch_alter_table('job', schema=None) as batch_op:
