@@ -151,7 +151,7 @@ def _zone_label(name: str) -> str:
 @login_required
 def settings():
     user = db.session.get(User, current_user.id)
-    form = SettingsForm(obj=None if request.method == "POST" else user)
+    form = SettingsForm()
     form.locale.choices = list(current_app.extensions["lms_locales"].items())
     form.timezone.choices = [(zone, _zone_label(zone)) for zone in TIMEZONES]
     if request.method == "GET":

@@ -31,7 +31,6 @@ def issue_all_step(job: Job) -> bool:
                                        services.IssueContext.from_params(params["context"]),
                                        limit=current_app.config["ISSUE_BATCH"])
     job.done += issued
-    job.result = {"issued": job.done}
     return issued == 0
 
 

@@ -43,15 +43,21 @@ def clean(value: Any) -> Any:
     return value
 
 
+def _values(action: str, actor_id: int | None, target_type: str, target_id: int | None,
+            data: dict[str, Any] | None, ip: str | None) -> dict[str, Any]:
+    """One event's columns, checked (no secret-named keys) and cleaned."""
+    data = data or {}
+    if any(SECRET_KEYS.search(str(key)) for key in data):
+        raise ValueError(f"audit data for {action} names a secret: {sorted(data)}")
+    return {"action": action, "actor_id": actor_id, "target_type": target_type,
+            "target_id": target_id, "data": clean(data), "ip": clean(ip)[:45] if ip else None}
+
+
 def record_event(action: str, *, actor_id: int | None, target_type: str,
                  target_id: int | None, data: dict[str, Any] | None = None,
                  ip: str | None = None) -> AuditEvent:
     """Add one audit event to the current transaction."""
-    data = data or {}
-    if any(SECRET_KEYS.search(str(key)) for key in data):
-        raise ValueError(f"audit data for {action} names a secret: {sorted(data)}")
-    event = AuditEvent(action=action, actor_id=actor_id, target_type=target_type,
-                       target_id=target_id, data=clean(data), ip=clean(ip)[:45] if ip else None)
+    event = AuditEvent(**_values(action, actor_id, target_type, target_id, data, ip))
     db.session.add(event)
     return event
 
@@ -63,12 +69,6 @@ def record_events(action: str, events: list[dict[str, Any]], *, actor_id: int | 
     if not events:
         return
     now = utcnow()
-    rows = []
-    for item in events:
-        data = item.get("data") or {}
-        if any(SECRET_KEYS.search(str(key)) for key in data):
-            raise ValueError(f"audit data for {action} names a secret: {sorted(data)}")
-        rows.append({"at": now, "actor_id": actor_id, "action": action,
-                     "target_type": target_type, "target_id": item["target_id"],
-                     "data": clean(data), "ip": clean(ip)[:45] if ip else None})
+    rows = [{"at": now, **_values(action, actor_id, target_type, item["target_id"],
+                                  item.get("data"), ip)} for item in events]
     db.session.execute(sa.insert(AuditEvent), rows)

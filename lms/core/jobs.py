@@ -50,7 +50,6 @@ class Job(db.Model):
     status: Mapped[str] = mapped_column(sa.String(10), default="queued", index=True)
     total: Mapped[int] = mapped_column(default=0)
     done: Mapped[int] = mapped_column(default=0)
-    result: Mapped[dict] = mapped_column(default=dict)
     error: Mapped[str | None] = mapped_column(sa.Text)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -241,7 +240,7 @@ def run_claimed(job_id: int, token: str) -> None:
                         error="unexpected error; see the server log", finished_at=utcnow())
             db.session.commit()
             raise
-        values = {"done": job.done, "total": max(job.total, job.done), "result": job.result}
+        values = {"done": job.done, "total": max(job.total, job.done)}
         if finished:
             values.update(status="done", finished_at=utcnow())
         if not _still_ours(job, token, **values):
@@ -260,20 +259,24 @@ def run_job(job_id: int) -> None:
         run_claimed(job_id, token)
 
 
-def recover_jobs() -> int:
-    """Queue again every unfinished job; a job whose lease is still live is scheduled for
-    when it ends. Returns how many were queued (a worker runs this at start and every
-    minute)."""
+def recover_jobs(*, schedule_live: bool = True) -> int:
+    """Queue again every unfinished job whose lease ran out; with `schedule_live`, also
+    schedule those still leased for when their lease ends (at a worker's start, its
+    predecessor's lease may not be over yet). Returns how many were queued."""
     now = utcnow()
     jobs = db.session.execute(sa.select(Job.id, Job.lease_until).where(
         Job.status.in_(("queued", "running")))).all()
     db.session.rollback()
+    queued = 0
     for job_id, lease_until in jobs:
         if lease_until is None or lease_until <= now:
             run_job(job_id)
-        else:
+        elif schedule_live:
             run_job.schedule(args=(job_id,), eta=lease_until + timedelta(seconds=1))
-    return len(jobs)
+        else:
+            continue
+        queued += 1
+    return queued
 
 
 @huey.on_startup()
@@ -285,12 +288,7 @@ def _recover_on_start() -> None:
 @periodic(crontab(minute="*"))
 def recover_stale_jobs() -> None:
     """Every minute: jobs whose worker died (another host may have to take them on)."""
-    now = utcnow()
-    stale = db.session.scalars(sa.select(Job.id).where(
-        Job.status.in_(("queued", "running")), Job.lease_until < now)).all()
-    db.session.rollback()
-    for job_id in stale:
-        run_job(job_id)
+    recover_jobs(schedule_live=False)
 
 
 @periodic(crontab(minute="*/10"))
