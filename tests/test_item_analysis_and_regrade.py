@@ -76,7 +76,8 @@ def test_regrade_is_audited_and_flags_a_changed_result(db, passed_attempt, instr
     db.session.commit()
     client = app.test_client()
     login(client, instructor)
-    preview = client.get(f"/teach/quizzes/{passed_attempt.quiz_id}").get_data(as_text=True)
+    preview = post_form(client, f"/teach/quizzes/{passed_attempt.quiz_id}/check").get_data(
+        as_text=True)
     assert "1 attempt would change" in preview and "result changes" in preview
     assert db.session.get(Attempt, passed_attempt.id).score == 100.0  # preview changes nothing
     post_form(client, f"/teach/quizzes/{passed_attempt.quiz_id}/regrade")

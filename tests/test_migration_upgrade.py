@@ -59,11 +59,23 @@ def test_upgrade_keeps_and_converts_first_release_data(empty_database):
         with db.engine.begin() as conn:
             for statement in SEED_0001:
                 conn.execute(sa.text(statement))
+        upgrade(revision="0004")
+        with db.engine.begin() as conn:  # one finished attempt before item statistics
+            conn.execute(sa.text(
+                "INSERT INTO attempt (id, user_id, quiz_id, number, status, started_at, draw, "
+                "course_version, score, passed, revision) VALUES (2, 1, 1, 1, 'finished', "
+                "'2026-01-01', '{\"questions\": [1]}', 1, 100, true, 0)"))
+            conn.execute(sa.text("INSERT INTO answer (attempt_id, question_id, response, score, "
+                                 "saved_at) VALUES (2, 1, '{}', 1.0, '2026-01-01')"))
         upgrade()
+        with db.engine.connect() as conn:
+            stats = conn.execute(sa.text(
+                "SELECT quiz_id, question_id, attempts, sum_x FROM item_stat")).all()
+        assert [tuple(row) for row in stats] == [(1, 1, 1, 1.0)]
         with db.engine.connect() as conn:
             keys = dict(conn.execute(sa.text("SELECT id, key FROM question")).all())
             courses = set(conn.execute(sa.text("SELECT course_id FROM question")).scalars())
-            draw = conn.execute(sa.text("SELECT draw FROM attempt")).scalar_one()
+            draw = conn.execute(sa.text("SELECT draw FROM attempt WHERE id = 1")).scalar_one()
         draw = json.loads(draw) if isinstance(draw, str) else draw
         assert keys == {1: "q", 2: "q-2"} and courses == {1}
         assert draw["specs"]["2"]["type"] == "true_false"
@@ -75,5 +87,8 @@ def test_upgrade_keeps_and_converts_first_release_data(empty_database):
         attempt = finish_attempt(db.session.get(Attempt, 1))
         db.session.commit()
         assert attempt.score == 100.0
+        from lms.assessment.statistics import quiz_item_statistics
+
+        assert [s.attempts for s in quiz_item_statistics(2)] == [1]
         db.session.remove()
         db.engine.dispose()

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from lms.accounts.models import User
+from lms.assessment import item_stats
 from lms.assessment.models import Answer, Attempt, Question, Quiz, RegradeFlag
 from lms.assessment.services import compute_scores, record_scores
 from lms.catalog.models import Course
@@ -38,27 +39,46 @@ class RegradeChange:
 
 def regrade_quiz(quiz: Quiz, *, actor_id: int | None,
                  dry_run: bool = False) -> list[RegradeChange]:
-    """Re-grade every finished attempt; return those whose marks changed (in 3 queries)."""
+    """Re-grade every finished attempt; return those whose marks changed."""
+    changes, after = [], 0
+    while (batch := regrade_batch(quiz, after_id=after, actor_id=actor_id,
+                                  dry_run=dry_run)).seen:
+        changes += batch.changes
+        after = batch.last_id
+    return changes
+
+
+@dataclass(frozen=True)
+class Batch:
+    changes: list[RegradeChange]
+    seen: int  # attempts looked at; 0 when none was left
+    last_id: int
+
+
+def regrade_batch(quiz: Quiz, *, after_id: int, actor_id: int | None, dry_run: bool,
+                  limit: int = 500) -> Batch:
+    """Re-grade up to `limit` finished attempts with ids above `after_id` (3 queries)."""
     current = {q.id: q for q in db.session.scalars(sa.select(Question).where(
         Question.course_id == quiz.course_id))}
     attempts = db.session.scalars(sa.select(Attempt).where(
-        Attempt.quiz_id == quiz.id, Attempt.status == "finished").order_by(Attempt.id)).all()
+        Attempt.quiz_id == quiz.id, Attempt.status == "finished", Attempt.id > after_id)
+        .order_by(Attempt.id).limit(limit)).all()
+    if not attempts:
+        return Batch([], 0, after_id)
     answers: dict[int, dict[int, Answer]] = defaultdict(dict)
     for answer in db.session.scalars(sa.select(Answer).where(
             Answer.attempt_id.in_([a.id for a in attempts]))):
         answers[answer.attempt_id][answer.question_id] = answer
-    changes = []
+    changes, stat_delta = [], item_stats.new_sums()
     for attempt in attempts:
         draw = {**attempt.draw, "specs": {
             qid: {"type": current[int(qid)].type, "spec": current[int(qid)].spec}
             for qid in attempt.draw.get("specs", {}) if int(qid) in current}}
         new_score, scores = compute_scores(draw, answers[attempt.id])
         # Compare per question: two corrections can cancel out in the total.
-        if draw == attempt.draw and all(answers[attempt.id][q].score == s
-                                        for q, s in scores.items()):
-            continue
-        if all(answers[attempt.id][q].score == s for q, s in scores.items()):
-            if not dry_run:
+        same_marks = all(answers[attempt.id][q].score == s for q, s in scores.items())
+        if same_marks:
+            if draw != attempt.draw and not dry_run:
                 attempt.draw = draw  # new key, same marks: keep the snapshot current
             continue
         old_score = attempt.score or 0.0
@@ -66,9 +86,14 @@ def regrade_quiz(quiz: Quiz, *, actor_id: int | None,
                                bool(attempt.passed), new_score >= quiz.pass_mark)
         changes.append(change)
         if not dry_run:
+            drawn = attempt.draw.get("questions", [])
+            old_marks = {q: a.score or 0.0 for q, a in answers[attempt.id].items()}
+            item_stats.attempt_terms(drawn, old_marks, -1, into=stat_delta)
+            item_stats.attempt_terms(drawn, scores, +1, into=stat_delta)
             _apply(quiz, attempt, draw, answers[attempt.id], scores, change, actor_id)
+    item_stats.add_terms(quiz.id, stat_delta)
     db.session.flush()
-    return changes
+    return Batch(changes, len(attempts), attempts[-1].id)
 
 
 def _apply(quiz: Quiz, attempt: Attempt, draw: dict, answers: dict[int, Answer],

@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from lms.assessment import policy
+from lms.assessment import item_stats, policy
 from lms.assessment.models import Answer, Attempt, Question, Quiz
 from lms.assessment.qtypes import Fields, InvalidAnswer, get_type, is_answered
 from lms.core.audit import record_event
@@ -248,10 +248,12 @@ def compute_scores(draw: dict[str, Any],
 
 
 def grade_answers(attempt: Attempt, answers: dict[int, Answer]) -> float:
-    """Score in per cent from the drawn specs; sets each answer's score."""
+    """Score in per cent from the drawn specs; sets each answer's score and adds the
+    attempt to the quiz's item statistics."""
     percent, scores = compute_scores(attempt.draw, answers)
     for question_id, score in scores.items():
         answers[question_id].score = score
+    item_stats.record_attempt(attempt.quiz_id, attempt.draw.get("questions", []), scores)
     return percent
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from lms.assessment.models import Answer, Attempt
+from lms.assessment.item_stats import ItemStat
 from lms.core.db import db
 
 
@@ -63,17 +63,27 @@ def item_statistics(scores: dict[int, dict[int, float]]) -> list[ItemStats]:
     return result
 
 
+def from_sums(question_id: int, n: int, sx: float, sxx: float, sr: float, srr: float,
+              sxr: float) -> ItemStats:
+    """The same statistics from running sums (see item_stats), without the attempts."""
+    if n <= 0:
+        return ItemStats(question_id, 0, None, None, None)
+    var_x = max(sxx - sx * sx / n, 0.0)
+    var_r = max(srr - sr * sr / n, 0.0)
+    sd = 100 * math.sqrt(var_x / (n - 1)) if n > 1 else None
+    # Sums of floats leave ~1e-12 where the exact value is 0: treat that as "everyone
+    # scored the same", where the correlation is undefined.
+    if n > 1 and var_x > 1e-9 * n and var_r > 1e-9 * n:
+        discrimination = 100 * (sxr - sx * sr / n) / math.sqrt(var_x * var_r)
+    else:
+        discrimination = None
+    return ItemStats(question_id, n, 100 * sx / n, sd, discrimination)
+
+
 def quiz_item_statistics(quiz_id: int) -> list[ItemStats]:
-    """Statistics over every finished attempt of a quiz (two queries)."""
-    attempts = db.session.execute(sa.select(Attempt.id, Attempt.draw).where(
-        Attempt.quiz_id == quiz_id, Attempt.status == "finished")).all()
-    scores: dict[int, dict[int, float]] = {a.id: dict.fromkeys(a.draw.get("questions", []), 0.0)
-                                           for a in attempts}
-    if not scores:
-        return []
-    for attempt_id, question_id, score in db.session.execute(
-            sa.select(Answer.attempt_id, Answer.question_id, Answer.score)
-            .where(Answer.attempt_id.in_(list(scores)))):
-        if question_id in scores[attempt_id]:
-            scores[attempt_id][question_id] = score or 0.0
-    return item_statistics(scores)
+    """Statistics of every question of a quiz, from its stored sums (one query)."""
+    rows = db.session.execute(sa.select(
+        ItemStat.question_id, ItemStat.attempts, ItemStat.sum_x, ItemStat.sum_xx,
+        ItemStat.sum_r, ItemStat.sum_rr, ItemStat.sum_xr).where(
+        ItemStat.quiz_id == quiz_id, ItemStat.attempts > 0).order_by(ItemStat.question_id))
+    return [from_sums(*row) for row in rows]
