@@ -22,6 +22,7 @@ EXPECTED = {
     "assessment.regrade_quiz": {"instructor", "admin"},
     "assessment.check_quiz": {"instructor", "admin"},
     "certification.admin_index": {"admin"}, "certification.admin_issue": {"admin"},
+    "certification.admin_ready": {"admin"},
     "certification.admin_issue_all": {"admin"}, "certification.admin_revoke": {"admin"},
     "certification.admin_resolve_flag": {"admin"}, "certification.admin_reissue": {"admin"},
     "jobs.job": "login",

@@ -65,7 +65,9 @@ def test_learner_journey_to_verified_certificate(app, db, client, shipped_course
     admin_client = app.test_client()
     from tests.fixtures.users import login
     login(admin_client, admin)
-    ready = admin_client.get("/admin/certificates").get_data(as_text=True)
+    index = admin_client.get("/admin/certificates").get_data(as_text=True)
+    assert "1 person is ready" in index
+    ready = admin_client.get(f"/admin/courses/{slug}/certificates/ready").get_data(as_text=True)
     assert THAI_NAME in ready
     post_form(admin_client, f"/admin/courses/{slug}/certificates/issue-all")
     certificate = db.session.scalar(sa.select(Certificate))

@@ -94,7 +94,8 @@ def test_the_ready_list_tells_people_with_one_name_apart(db, app, tiny_course, a
         login(client, make_user("learner", name="Somchai Jaidee", email=email,
                                 organisation=organisation))
         complete_course(client, tiny_course)
-    page = admin_client.get("/admin/certificates").get_data(as_text=True)
+    page = admin_client.get("/admin/courses/tiny-course/certificates/ready").get_data(
+        as_text=True)
     assert "a.somchai@court.example" in page and "Royal Thai Police" in page
 
 

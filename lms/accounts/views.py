@@ -38,6 +38,7 @@ from lms.core.access import login_required, public, roles_required
 from lms.core.audit import record_event
 from lms.core.db import db
 from lms.core.errors import DomainError
+from lms.core.paging import keyset_page
 from lms.core.unit_of_work import commit_or_flash
 
 bp = Blueprint("accounts", __name__)
@@ -170,8 +171,10 @@ def settings():
 @bp.get("/admin/users")
 @roles_required("admin")
 def admin_users():
-    users = db.session.scalars(sa.select(User).order_by(User.created_at.desc()).limit(500)).all()
-    return render_template("accounts/admin_users.html", users=users, role_form=RoleForm())
+    users = keyset_page(sa.select(User), User.id, newest_first=True)
+    total = db.session.scalar(sa.select(sa.func.count(User.id)))
+    return render_template("accounts/admin_users.html", users=users, total=total,
+                           role_form=RoleForm())
 
 
 @bp.post("/admin/users/<int:user_id>/role")

@@ -129,11 +129,13 @@ class OpenFlag:
     course: str
 
 
-def open_flags() -> list[OpenFlag]:
+def open_flags(limit: int = 100) -> list[OpenFlag]:
+    """The oldest undecided flags (a large regrade can raise thousands: they are decided
+    a page at a time)."""
     rows = db.session.execute(
         sa.select(RegradeFlag, User.name, Course.title)
         .join(User, User.id == RegradeFlag.user_id).join(Course)
-        .where(RegradeFlag.resolved_at.is_(None)).order_by(RegradeFlag.created_at))
+        .where(RegradeFlag.resolved_at.is_(None)).order_by(RegradeFlag.id).limit(limit))
     return [OpenFlag(flag, learner, course) for flag, learner, course in rows]
 
 

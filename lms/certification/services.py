@@ -114,6 +114,13 @@ def ready_for_certificate(course_id: int | None) -> list[tuple[Enrolment, User]]
     return [(e, u) for e, u in db.session.execute(ready_query(course_id))]
 
 
+def ready_counts() -> dict[int, int]:
+    """Course id → people ready for a certificate there (one grouped query)."""
+    query = ready_query(None).order_by(None).subquery()
+    return dict(db.session.execute(sa.select(query.c.course_id, sa.func.count()).group_by(
+        query.c.course_id)).all())
+
+
 def count_ready(course_id: int) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(
         ready_query(course_id).order_by(None).subquery()))

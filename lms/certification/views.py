@@ -31,6 +31,7 @@ from lms.core import throttle
 from lms.core.access import login_required, public, roles_required
 from lms.core.db import db
 from lms.core.forms import ActionForm
+from lms.core.paging import keyset_page
 from lms.core.requests import parse_id
 from lms.core.unit_of_work import commit_or_flash
 from lms.learning.models import Enrolment
@@ -51,17 +52,22 @@ def _issue_context() -> services.IssueContext:
 @bp.get("/admin/certificates")
 @roles_required("admin")
 def admin_index():
-    courses = list_courses()
-    ready: dict[int, list] = {c.id: [] for c in courses}
-    for enrolment, user in services.ready_for_certificate(None):
-        ready.setdefault(enrolment.course_id, []).append((enrolment, user))
-    issued = db.session.scalars(
-        sa.select(Certificate).order_by(Certificate.issued_at.desc()).limit(200)).all()
+    issued = keyset_page(sa.select(Certificate), Certificate.id, newest_first=True)
     replaced = set(db.session.scalars(sa.select(Certificate.replaces_id).where(
-        Certificate.replaces_id.in_([c.id for c in issued if c.status == "revoked"]))))
-    return render_template("certification/admin.html", courses=courses, ready=ready,
-                           issued=issued, replaced=replaced, flags=regrade.open_flags(),
-                           form=ActionForm(), revoke_form=RevokeForm())
+        Certificate.replaces_id.in_([c.id for c in issued.items if c.status == "revoked"]))))
+    return render_template("certification/admin.html", courses=list_courses(),
+                           ready=services.ready_counts(), issued=issued, replaced=replaced,
+                           flags=regrade.open_flags(), form=ActionForm(),
+                           revoke_form=RevokeForm())
+
+
+@bp.get("/admin/courses/<slug>/certificates/ready")
+@roles_required("admin")
+def admin_ready(slug: str):
+    course = get_course_or_404(slug)
+    ready = keyset_page(services.ready_query(course.id), Enrolment.id, scalars=False)
+    return render_template("certification/ready.html", course=course, ready=ready,
+                           total=services.count_ready(course.id), form=ActionForm())
 
 
 @bp.post("/admin/regrade-flags/<int:flag_id>/resolve")
@@ -91,7 +97,7 @@ def admin_issue():
     done = commit_or_flash(lambda: services.issue_certificate(enrolment, _issue_context()))
     if done.ok:
         flash(_("Certificate %(serial)s issued.", serial=done.value.serial), "success")
-    return redirect(url_for("certification.admin_index"))
+    return redirect(url_for("certification.admin_ready", slug=enrolment.course.slug))
 
 
 @bp.post("/admin/courses/<slug>/certificates/issue-all")
@@ -176,15 +182,16 @@ def _public_view(certificate: Certificate) -> dict:
 @public
 def verify(code: str):
     # Per address, in the shared store: codes are 80 random bits, but nobody should be
-    # able to try them by the million, nor load the database doing so.
-    decision = throttle.take(f"verify:{request.remote_addr}",
-                             current_app.config["VERIFY_LIMIT_PER_ADDRESS"], 60)
-    if not decision.allowed:
+    # able to try them by the million. Only unknown codes are counted (a known one
+    # costs one indexed read and is cacheable); once an address has used its allowance
+    # every lookup is refused, so a lucky guess after the limit tells it nothing.
+    key, limit = f"verify:{request.remote_addr}", current_app.config["VERIFY_LIMIT_PER_ADDRESS"]
+    if throttle.exhausted(key, limit, 60):
         abort(429)
     as_json = code.endswith(".json")
     certificate = services.find_by_code(code.removesuffix(".json"))
     if certificate is None:
-        abort(404)
+        abort(404 if throttle.take(key, limit, 60).allowed else 429)
     data = _public_view(certificate)
     if as_json:
         return jsonify(data)

@@ -58,6 +58,18 @@ def take(key: str, limit: int, window: int, *, backoff: bool = False) -> Decisio
     return _take_sql(key, limit, window, backoff)
 
 
+def exhausted(key: str, limit: int, window: int) -> bool:
+    """Whether `key` has used its `limit` in the current window (reads, counts nothing)."""
+    redis = current_app.extensions.get("lms_redis")
+    if redis is not None:
+        start, count = redis.hmget(_redis_key(key), "start", "count")
+        return (count is not None and int(count) >= limit
+                and float(redis.time()[0]) < float(start) + window)
+    row = db.session.execute(sa.select(ThrottleCounter.window_start, ThrottleCounter.count)
+                             .where(ThrottleCounter.key == key)).first()
+    return row is not None and row.count >= limit and time.time() < row.window_start + window
+
+
 def give_back(key: str) -> None:
     """Uncount one attempt (it was harmless after all)."""
     redis = current_app.extensions.get("lms_redis")
