@@ -200,3 +200,18 @@ def test_verify_is_rate_limited_per_address(db, client, limits):
     assert statuses == [404] * 60 + [429]
     other = client.get("/verify/zzzzzzzzzzzzzzzz", environ_base={"REMOTE_ADDR": "10.9.9.9"})
     assert other.status_code == 404
+
+
+def test_older_scrypt_hashes_sign_in_and_are_upgraded_to_argon2id(db, client, make_user):
+    from werkzeug.security import generate_password_hash
+
+    user = make_user(password_hash=generate_password_hash(PASSWORD, method="scrypt"))
+    wrong = post_form(client, "/login", {"email": user.email, "password": PASSWORD + "x"})
+    assert wrong.status_code == 401
+    db.session.refresh(user)
+    assert user.password_hash.startswith("scrypt:")  # a failed sign-in changes nothing
+    login(client, user)
+    db.session.refresh(user)
+    assert user.password_hash.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    post_form(client, "/logout")
+    login(client, user)  # and the new hash takes the same password

@@ -9,7 +9,12 @@ from flask_babel import gettext as _
 
 from lms.accounts.choices import TIMEZONES
 from lms.accounts.models import User
-from lms.accounts.passwords import hash_password, password_problem, verify_password
+from lms.accounts.passwords import (
+    hash_password,
+    needs_rehash,
+    password_problem,
+    verify_password,
+)
 from lms.core.access import ROLES
 from lms.core.audit import record_event
 from lms.core.db import db
@@ -88,6 +93,9 @@ def authenticate(email: str, password: str) -> User | None:
     ok = verify_password(user.password_hash if user else None, password)
     if user is None or not ok or not user.active:
         return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)  # upgraded while we hold the password
+        db.session.flush()
     return user
 
 
