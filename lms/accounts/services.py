@@ -93,10 +93,15 @@ def authenticate(email: str, password: str) -> User | None:
     ok = verify_password(user.password_hash if user else None, password)
     if user is None or not ok or not user.active:
         return None
-    if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)  # upgraded while we hold the password
-        db.session.flush()
     return user
+
+
+def upgrade_password_hash(user: User, password: str) -> None:
+    """After a successful sign-in, re-hash an older (scrypt) or cheaper hash with
+    today's: the only moment the server holds the password."""
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+        db.session.flush()
 
 
 def end_sessions(user: User) -> None:

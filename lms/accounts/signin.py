@@ -21,7 +21,12 @@ from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from lms.accounts.models import User
-from lms.accounts.services import EMAIL_RE, authenticate, normalise_email
+from lms.accounts.services import (
+    EMAIL_RE,
+    authenticate,
+    normalise_email,
+    upgrade_password_hash,
+)
 from lms.core import throttle
 from lms.core.audit import record_event
 
@@ -109,6 +114,9 @@ def sign_in(email: str, password: str, *, ip: str | None,
         return SignIn(None)
     throttle.give_back(address_key)
     throttle.clear(account_key)
+    # After the counters: on SQLite they are written on their own connection, which
+    # would wait for this session's write lock.
+    upgrade_password_hash(user, password)
     record_event("auth.login_succeeded", actor_id=user.id, target_type="user",
                  target_id=user.id, ip=ip, data={"known_device": device_key is not None})
     return SignIn(user, device_cookie=device_cookie_for(user.email))
