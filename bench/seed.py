@@ -378,6 +378,15 @@ class Seeder:
             sink.write(table, rows)
 
 
+def migrate_and_sync(app) -> None:
+    """Migrate the app's database and sync the shipped courses (in an app context)."""
+    upgrade()
+    specs, shared, errors = load_catalogue(Path(app.config["COURSES_DIR"]))
+    if errors:
+        raise SystemExit("course files have errors: " + "; ".join(map(str, errors)))
+    sync_courses(specs, shared=shared)
+
+
 def prepare(url: str):
     """An empty database, migrated, with the courses and the three fixed accounts."""
     if url.startswith("postgresql"):
@@ -390,11 +399,7 @@ def prepare(url: str):
     app = create_app({"SECRET_KEY": "bench", "DATABASE_URL": url,
                       "BASE_URL": "https://learn.example.org"})
     with app.app_context():
-        upgrade()
-        specs, shared, errors = load_catalogue(Path(app.config["COURSES_DIR"]))
-        if errors:
-            raise SystemExit("course files have errors: " + "; ".join(map(str, errors)))
-        sync_courses(specs, shared=shared)
+        migrate_and_sync(app)
         for role, name in FIXED.items():
             profile = {"country": "TH", "sector": "judiciary", "sex": "female"}
             create_user(email=f"{role}@{DOMAIN}", name=name, password=PASSWORD, role=role,

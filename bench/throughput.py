@@ -44,6 +44,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from finish_attempts import POSTGRES_URL, prepare_postgres  # noqa: E402
+from seed import migrate_and_sync  # noqa: E402
 
 from tests.gunicorn import GUNICORN, Browser, app_env, free_port  # noqa: E402
 
@@ -84,7 +85,6 @@ class Data:
 def build_data(app, learners: int) -> Data:
     """Migrate, sync the courses, create the people and their records (commits)."""
     import sqlalchemy as sa
-    from flask_migrate import upgrade
 
     from lms.accounts.services import create_user
     from lms.assessment.models import Quiz
@@ -92,19 +92,13 @@ def build_data(app, learners: int) -> Data:
     from lms.catalog.queries import get_course_or_404, live_lessons
     from lms.certification import services as certs
     from lms.certification.render import template_meta
-    from lms.content.loader import load_catalogue
-    from lms.content.sync import sync_courses
     from lms.core.db import db, utcnow
     from lms.learning.services import complete_lesson, enrol
     from tests.bulk import completed_learners
     from tests.helpers import correct_answers
 
     with app.app_context():
-        upgrade()
-        specs, shared, errors = load_catalogue(Path(app.config["COURSES_DIR"]))
-        if errors:
-            raise SystemExit("course files have errors: " + "; ".join(map(str, errors)))
-        sync_courses(specs, shared=shared)
+        migrate_and_sync(app)
         users = {role: create_user(email=email, name=f"Bench {role.title()}",
                                    password=PASSWORD, role=role)
                  for role, email in EMAILS.items()}

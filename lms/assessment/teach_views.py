@@ -57,7 +57,7 @@ def _checked(quiz: Quiz) -> Preview | None:
     job = db.session.get(Job, parse_id(request.args.get("check")) or 0)
     if (job is None or job.kind != tasks.REGRADE or job.status != "done"
             or job.params.get("quiz_id") != quiz.id or not job.params.get("dry_run")
-            or (job.created_by_id != current_user.id and current_user.role != "admin")):
+            or not job.visible_to(current_user)):
         return None
     params = job.params
     return Preview(params["changed"], params["flips"], [tuple(s) for s in params["sample"]])

@@ -18,7 +18,7 @@ REFRESH_SECONDS = 2
 def job(job_id: int):
     job = db.session.get(Job, job_id)
     # Someone else's job is answered like a missing one; admins see every job.
-    if job is None or (job.created_by_id != current_user.id and current_user.role != "admin"):
+    if job is None or not job.visible_to(current_user):
         abort(404)
     kind = KINDS.get(job.kind)
     return render_template("jobs/job.html", job=job,

@@ -67,6 +67,10 @@ class Job(db.Model):
     def finished(self) -> bool:
         return self.status in ("done", "failed")
 
+    def visible_to(self, user) -> bool:
+        """Its starter sees a job, and admins see every job."""
+        return self.created_by_id == user.id or user.role == "admin"
+
     @property
     def percent(self) -> int:
         if self.status == "done":
