@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from lms.accounts.models import User
 from lms.certification.models import Certificate
+from tests.fixtures.browser import sign_in
 from tests.fixtures.users import PASSWORD
 from tests.helpers import correct_answers
 from tests.pdf import pdf_text
@@ -78,10 +79,7 @@ def test_journey_in_chromium(db, live_server, browser, shipped_courses, admin, t
     assert "Passed." in page.content()
 
     admin_page = browser.new_context().new_page()
-    admin_page.goto(live_server + "/login")
-    admin_page.get_by_label("Email").fill(admin.email)
-    admin_page.get_by_label("Password").fill(PASSWORD)
-    admin_page.get_by_role("button", name="Sign in").click()
+    sign_in(admin_page, live_server, admin.email, PASSWORD)
     admin_page.goto(live_server + "/admin/certificates")
     admin_page.get_by_role("link", name=re.compile("1 person is ready")).click()
     assert KHMER_NAME in admin_page.content()
@@ -115,10 +113,7 @@ def test_lesson_and_scenario_fit_the_screen(db, live_server, browser, shipped_co
     context = browser.new_context(viewport=viewport)
     page = context.new_page()
     page.set_default_timeout(15_000)
-    page.goto(live_server + "/login")
-    page.get_by_label("Email").fill(learner.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_server, learner.email, PASSWORD)
     slug = "tip-adjudication-for-judges"
     page.goto(f"{live_server}/courses/{slug}")
     page.get_by_role("button", name="Enrol in this course").click()

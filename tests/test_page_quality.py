@@ -14,6 +14,7 @@ from lms.assessment.models import Quiz
 from lms.catalog.models import Course
 from tests.bulk import completed_learners
 from tests.fixtures.app import post_form
+from tests.fixtures.browser import sign_in
 from tests.fixtures.courses import ROOT
 from tests.fixtures.users import PASSWORD
 from tests.helpers import complete_course
@@ -128,10 +129,7 @@ def test_admin_tables_fit_a_360_px_phone(db, live_server, browser, tiny_course, 
     completed_learners(db.session.get(Course, tiny_course.id), 3)
     context = browser.new_context(viewport={"width": 360, "height": 740})
     page = context.new_page()
-    page.goto(live_server + "/login")
-    page.get_by_label("Email").fill(admin.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_server, admin.email, PASSWORD)
     page.goto(live_server + "/admin/certificates")
     page.get_by_role("button", name=re.compile("Issue to")).click()
     quiz = db.session.scalar(sa.select(Quiz))

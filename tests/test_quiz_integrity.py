@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from lms.assessment.models import Answer, Attempt
 from lms.core.db import utcnow
 from tests.fixtures.app import post_form
+from tests.fixtures.browser import sign_in
 from tests.helpers import correct_answers, label, post_attempt, question, revision, start_attempt
 
 
@@ -184,12 +185,11 @@ def test_at_zero_the_page_says_so_and_submits(db, app, live_server, browser, ass
     enrol(learner.id, assessed_course)
     db.session.commit()
     page = browser.new_context().new_page()
-    page.goto(live_server + "/login")
-    page.get_by_label("Email").fill(learner.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_server, learner.email, PASSWORD)
     page.goto(f"{live_server}/courses/assessed-course/quizzes/final")
-    page.get_by_role("button", name="Start an attempt").click()
+    with page.expect_navigation(url=re.compile(r"/attempts/\d+")):
+        page.get_by_role("button", name="Start an attempt").click()
+    page.wait_for_load_state()
     attempt_id = int(page.url.split("?")[0].rsplit("/", 1)[1])
     attempt = db.session.get(Attempt, attempt_id)
     attempt.deadline = utcnow() + timedelta(seconds=4)
