@@ -34,10 +34,12 @@ from lms.accounts.forms import (
 )
 from lms.accounts.models import User
 from lms.accounts.session_limits import start_session_clock
+from lms.core import i18n
 from lms.core.access import login_required, public, roles_required
 from lms.core.audit import record_event
 from lms.core.db import db
 from lms.core.errors import DomainError
+from lms.core.extensions import csrf
 from lms.core.paging import keyset_page
 from lms.core.unit_of_work import commit_or_flash
 
@@ -56,8 +58,6 @@ def _start_session(user: User) -> None:
     session.clear()  # a fresh session at sign-in: no fixation
     login_user(user)
     start_session_clock()
-    if user.locale:
-        session["locale"] = user.locale
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -71,7 +71,7 @@ def register():
             user = services.create_user(
                 email=form.email.data, name=form.name.data, password=form.password.data,
                 sex=form.sex.data, country=form.country.data, sector=form.sector.data,
-                organisation=form.organisation.data, locale=session.get("locale"))
+                organisation=form.organisation.data, locale=i18n.cookie_locale())
         except DomainError as error:
             db.session.rollback()
             form.email.errors.append(error.message)
@@ -130,15 +130,22 @@ def logout():
 
 @bp.post("/language")
 @public
+@csrf.exempt  # checked below for signed-in people, whose stored language it changes
 def set_language():
-    form = LanguageForm()
+    signed_in = current_user.is_authenticated
+    if signed_in:
+        csrf.protect()
+    # An anonymous visitor's form carries no token: a token would need a session cookie on
+    # every page. A forged post could only change the language of the forger's page.
+    form = LanguageForm(meta={"csrf": False})
     form.locale.choices = list(current_app.extensions["lms_locales"].items())
+    response = redirect(_safe_next(url_for("catalog.index")))
     if form.validate_on_submit():
-        session["locale"] = form.locale.data
-        if current_user.is_authenticated:
+        i18n.remember_locale(response, form.locale.data)
+        if signed_in:
             services.set_locale(current_user, form.locale.data)
             db.session.commit()
-    return redirect(_safe_next(url_for("catalog.index")))
+    return response
 
 
 def _zone_label(name: str) -> str:
@@ -162,9 +169,10 @@ def settings():
         done = commit_or_flash(lambda: services.update_settings(
             user, locale=form.locale.data, timezone=form.timezone.data))
         if done.ok:
-            session["locale"] = form.locale.data
             flash(_("Your settings are saved."), "success")
-            return redirect(url_for("accounts.settings"))
+            response = redirect(url_for("accounts.settings"))
+            i18n.remember_locale(response, form.locale.data)  # still theirs after sign-out
+            return response
     return render_template("accounts/settings.html", form=form), 422 if form.errors else 200
 
 

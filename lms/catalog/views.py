@@ -12,6 +12,7 @@ from lms.catalog.models import SupportContact
 from lms.core.access import public, roles_required
 from lms.core.db import db
 from lms.core.forms import ActionForm
+from lms.core.page_cache import anonymous_page
 from lms.core.unit_of_work import commit_or_flash
 
 bp = Blueprint("catalog", __name__)
@@ -19,6 +20,7 @@ bp = Blueprint("catalog", __name__)
 
 @bp.get("/")
 @public
+@anonymous_page
 def index():
     return render_template("catalog/index.html", courses=queries.list_courses(),
                            lesson_counts=queries.lesson_counts())
@@ -34,6 +36,7 @@ def teach():
 
 @bp.get("/courses/<slug>/references")
 @public
+@anonymous_page
 def references(slug: str):
     course = queries.get_course_or_404(slug)
     if not course.references_html:
@@ -43,12 +46,14 @@ def references(slug: str):
 
 @bp.get("/glossary")
 @public
+@anonymous_page
 def glossary():
     return render_template("catalog/glossary.html", terms=queries.glossary_terms())
 
 
 @bp.get("/support")
 @public
+@anonymous_page
 def support():
     return render_template("catalog/support.html", page=queries.site_page("support"),
                            contacts=queries.support_contacts(), countries=dict(COUNTRIES))

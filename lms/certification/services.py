@@ -23,6 +23,7 @@ from lms.certification.models import Certificate, SerialCounter
 from lms.core.audit import record_event, record_events
 from lms.core.db import db, insert_ignore, upsert_insert, utcnow
 from lms.core.errors import DomainError
+from lms.core.page_cache import changed as pages_changed
 from lms.learning.models import Enrolment
 
 CODE_BYTES = 10  # 80 random bits
@@ -181,6 +182,8 @@ def _insert_certificates(pairs: list[tuple[Enrolment, User]], context: IssueCont
         {"target_id": c.id, "data": {"serial": c.serial, "user_id": c.user_id,
                                      "course": courses[c.course_id].slug, **extra}}
         for c in issued], actor_id=context.actor_id, target_type="certificate", ip=context.ip)
+    if replaces is not None:
+        pages_changed()  # the old one's verification page now points to the new one
     return issued
 
 
@@ -254,6 +257,7 @@ def revoke_certificate(certificate: Certificate, *, reason: str, actor_id: int,
                  target_id=certificate.id, data={"serial": certificate.serial,
                                                  "reason": certificate.revoke_reason}, ip=ip)
     db.session.flush()
+    pages_changed()  # no worker may go on showing it as valid
 
 
 def find_by_code(code: str) -> Certificate | None:

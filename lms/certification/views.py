@@ -31,6 +31,7 @@ from lms.core import throttle
 from lms.core.access import login_required, public, roles_required
 from lms.core.db import db
 from lms.core.forms import ActionForm
+from lms.core.page_cache import anonymous_page
 from lms.core.paging import keyset_page
 from lms.core.requests import parse_id
 from lms.core.unit_of_work import commit_or_flash
@@ -188,6 +189,12 @@ def verify(code: str):
     key, limit = f"verify:{request.remote_addr}", current_app.config["VERIFY_LIMIT_PER_ADDRESS"]
     if throttle.exhausted(key, limit, 60):
         abort(429)
+    return _verification(code)
+
+
+@anonymous_page  # after the limit: a refused address is never shown a cached page
+def _verification(code: str):
+    key, limit = f"verify:{request.remote_addr}", current_app.config["VERIFY_LIMIT_PER_ADDRESS"]
     as_json = code.endswith(".json")
     certificate = services.find_by_code(code.removesuffix(".json"))
     if certificate is None:

@@ -18,6 +18,7 @@ from lms.catalog.models import Course, GlossaryTerm, Lesson, Module, SitePage
 from lms.content.specs import CourseSpec, SharedSpec
 from lms.core.db import db, utcnow
 from lms.core.markdown import render_markdown
+from lms.core.page_cache import changed as pages_changed
 
 
 class SyncError(Exception):
@@ -186,6 +187,7 @@ def sync_courses(specs: list[CourseSpec], *, archive_missing: bool = True,
         _archive(db.session.scalars(sa.select(Course)), {s.slug for s in specs}, "slug",
                  "course", report)
     db.session.flush()
+    pages_changed()  # the catalogue, outlines, glossary and pages as published
     return report
 
 

@@ -5,9 +5,9 @@ from pathlib import Path
 
 from flask import Flask
 
-from lms.core import access, errors, i18n, jobs, requests, security
+from lms.core import access, errors, i18n, jobs, page_cache, requests, security, static_files
 from lms.core.db import db
-from lms.core.extensions import csrf, login_manager, migrate
+from lms.core.extensions import compress, csrf, login_manager, migrate
 from lms.core.health import bp as health_bp
 
 
@@ -26,6 +26,12 @@ def init_app(app: Flask) -> None:
     i18n.init_app(app)
     access.init_app(app)
     security.init_app(app)
+    # after_request hooks run last-registered first: page_cache sets the ETag of the
+    # page as rendered, then Flask-Compress compresses it and marks the ETag with the
+    # encoding.
+    compress.init_app(app)
+    page_cache.init_app(app)
+    static_files.init_app(app)
     errors.init_app(app)
     jobs.init_app(app)
     app.register_blueprint(health_bp)

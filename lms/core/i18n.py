@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, current_app, has_request_context, request, session
+from flask import Flask, Response, current_app, has_request_context, request
 from flask_babel import (
     Babel,
     format_date,
@@ -38,17 +38,32 @@ def available_locales(app: Flask) -> dict[str, str]:
             if code == "en" or (base / code / "LC_MESSAGES" / "messages.mo").exists()}
 
 
+# A visitor's choice of language, kept in its own cookie rather than the session: an
+# anonymous page then needs no session cookie, and a proxy can cache it.
+LANGUAGE_COOKIE = "lms_lang"
+LANGUAGE_COOKIE_DAYS = 365
+
+
+def cookie_locale() -> str | None:
+    chosen = request.cookies.get(LANGUAGE_COOKIE)
+    return chosen if chosen in current_app.extensions["lms_locales"] else None
+
+
+def remember_locale(response: Response, locale: str) -> None:
+    response.set_cookie(LANGUAGE_COOKIE, locale, max_age=LANGUAGE_COOKIE_DAYS * 86400,
+                        path="/", httponly=True, samesite="Lax",
+                        secure=current_app.config["SESSION_COOKIE_SECURE"])
+
+
 def select_locale() -> str:
+    """The signed-in person's language, else the visitor's choice, else the browser's."""
     if not has_request_context():  # CLI and jobs speak the default language
         return "en"
     offered = current_app.extensions["lms_locales"]
-    chosen = session.get("locale")
-    if chosen in offered:
-        return chosen
     user_locale = getattr(current_user, "locale", None)
     if user_locale in offered:
         return user_locale
-    return request.accept_languages.best_match(list(offered)) or "en"
+    return cookie_locale() or request.accept_languages.best_match(list(offered)) or "en"
 
 
 def select_timezone() -> str | None:

@@ -9,6 +9,7 @@ from lms.catalog.queries import course_outline, get_course_or_404, get_lesson_or
 from lms.core.access import login_required, public
 from lms.core.db import db
 from lms.core.forms import ActionForm
+from lms.core.page_cache import anonymous_page
 from lms.core.unit_of_work import commit_or_flash
 from lms.learning import services
 from lms.learning.queries import Progress, progress_for_user
@@ -18,6 +19,7 @@ bp = Blueprint("learning", __name__)
 
 @bp.get("/courses/<slug>")
 @public
+@anonymous_page
 def course(slug: str):
     course = get_course_or_404(slug)
     outline = course_outline(course.id)
@@ -30,7 +32,8 @@ def course(slug: str):
     progress = Progress(len(done & {lesson.id for lesson in lessons}), len(lessons))
     return render_template("learning/course.html", course=course, outline=outline,
                            enrolment=enrolment, done=done, progress=progress,
-                           next_lesson=next_lesson, form=ActionForm())
+                           next_lesson=next_lesson,
+                           form=ActionForm() if current_user.is_authenticated else None)
 
 
 @bp.post("/courses/<slug>/enrol")

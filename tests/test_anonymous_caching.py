@@ -1,0 +1,128 @@
+"""Anonymous pages carry no session cookie, may be cached by proxies, and are served from
+the worker's cache until what they show changes; signed-in pages stay private."""
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from lms.catalog.models import Course
+from lms.certification.models import Certificate
+from lms.core.i18n import LANGUAGE_COOKIE
+from tests.fixtures.app import post_form
+from tests.fixtures.users import login
+from tests.helpers import complete_course
+
+ANONYMOUS_PAGES = ["/", "/courses/tiny-course", "/glossary", "/support"]
+
+
+def _cookies(response) -> list[str]:
+    return response.headers.getlist("Set-Cookie")
+
+
+@pytest.mark.parametrize("path", ANONYMOUS_PAGES)
+def test_anonymous_pages_set_no_cookie_and_are_public(client, tiny_course, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    assert _cookies(response) == []
+    assert response.headers["Cache-Control"] == "public, max-age=60"
+    assert {"Accept-Language", "Cookie"} <= set(response.vary)
+    etag = response.headers["ETag"]
+    again = client.get(path, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.get_data() == b""
+
+
+def test_a_cached_page_costs_no_query(client, tiny_course, query_counter):
+    first = client.get("/courses/tiny-course").get_data()
+    with query_counter() as statements:
+        second = client.get("/courses/tiny-course").get_data()
+    assert second == first
+    assert statements == []
+
+
+def test_languages_are_cached_apart(client, tiny_course):
+    english = client.get("/").get_data(as_text=True)
+    thai = client.get("/", headers={"Accept-Language": "th"}).get_data(as_text=True)
+    assert 'lang="en"' in english and 'lang="th"' in thai
+
+
+def test_anonymous_language_choice_is_a_cookie_not_a_session(client, tiny_course):
+    response = client.post("/language?next=/", data={"locale": "th"})  # no token needed
+    assert response.status_code == 302
+    [cookie] = _cookies(response)
+    assert cookie.startswith(f"{LANGUAGE_COOKIE}=th;") and "HttpOnly" in cookie
+    page = client.get("/")
+    assert 'lang="th"' in page.get_data(as_text=True) and _cookies(page) == []
+
+
+def test_signed_in_language_change_needs_the_token(app, learner_client, learner, db):
+    refused = learner_client.post("/language", data={"locale": "th"})
+    assert refused.status_code == 400
+    db.session.refresh(learner)
+    assert learner.locale != "th"
+    post_form(learner_client, "/language", {"locale": "th"})
+    db.session.refresh(learner)
+    assert learner.locale == "th"
+
+
+def test_signed_in_pages_are_private_and_never_shared(client, learner_client, tiny_course,
+                                                      learner):
+    anonymous = client.get("/courses/tiny-course").get_data(as_text=True)
+    signed_in = learner_client.get("/courses/tiny-course")
+    assert signed_in.headers["Cache-Control"] == "private, no-cache"
+    assert "Sign out" in signed_in.get_data(as_text=True) and "Sign out" not in anonymous
+    assert "ETag" not in signed_in.headers
+
+
+def test_a_page_with_a_flashed_message_is_not_cached(client, learner, tiny_course):
+    client.get("/")  # cached: no message
+    login(client, learner)
+    signed_out = client.post("/logout", data={"csrf_token": _token(client)},
+                             follow_redirects=True)
+    assert "You have signed out." in signed_out.get_data(as_text=True)
+    assert signed_out.headers.get("Cache-Control") != "public, max-age=60"
+    assert "You have signed out." not in client.get("/").get_data(as_text=True)
+
+
+def _token(client) -> str:
+    from tests.fixtures.app import CSRF_RE
+
+    match = CSRF_RE.search(client.get("/dashboard").get_data(as_text=True))
+    return match.group(1) or match.group(2)
+
+
+def test_publishing_drops_cached_pages(client, db, tiny_course, runner):
+    assert "Tiny course" in client.get("/").get_data(as_text=True)
+    course = db.session.get(Course, tiny_course.id)
+    from lms.content.sync import sync_courses
+
+    course.title = "Renamed by a sync"
+    sync_courses([], archive_missing=False)  # a publish: the transaction says so
+    db.session.commit()
+    assert "Renamed by a sync" in client.get("/").get_data(as_text=True)
+
+
+def test_a_revoked_certificate_is_never_served_valid_from_the_cache(
+        db, client, tiny_course, learner_client, admin_client):
+    complete_course(learner_client, tiny_course)
+    post_form(admin_client, "/admin/courses/tiny-course/certificates/issue-all")
+    certificate = db.session.scalar(sa.select(Certificate))
+    url = f"/verify/{certificate.code}"
+    assert "This certificate is valid." in client.get(url).get_data(as_text=True)
+    post_form(admin_client, f"/admin/certificates/{certificate.id}/revoke",
+              {"reason": "Issued by mistake"})
+    page = client.get(url).get_data(as_text=True)
+    assert "This certificate is valid." not in page and "revoked" in page.lower()
+
+
+def test_a_rolled_back_change_keeps_the_cache(client, db, tiny_course, query_counter):
+    from lms.core.page_cache import changed
+
+    client.get("/")
+    course = db.session.get(Course, tiny_course.id)  # a service's transaction, begun
+    course.title = "Never published"
+    db.session.flush()
+    changed()
+    db.session.rollback()
+    with query_counter() as statements:
+        client.get("/")
+    assert statements == []
