@@ -14,7 +14,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,6 +33,13 @@ def app_env(database_url: str, **extra: str) -> dict[str, str]:
             "LMS_BASE_URL": "http://lms.example.org", **extra}
 
 
+class Served(str):
+    """A running gunicorn's base URL; `.process` is its master, leader of its process group
+    (for a test that kills a host)."""
+
+    process: subprocess.Popen
+
+
 @contextmanager
 def gunicorn(database_url: str, *, workers: int = 4, threads: int = 4, **env: str):
     """Serve the platform with gunicorn; yields its base URL; stops it afterwards."""
@@ -43,7 +50,8 @@ def gunicorn(database_url: str, *, workers: int = 4, threads: int = 4, **env: st
          "--access-logfile", "/dev/null", "wsgi:app"],
         cwd=ROOT, env=app_env(database_url, **env), stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
+    base = Served(f"http://127.0.0.1:{port}")
+    base.process = process
     try:
         for _ in range(200):
             try:
@@ -55,7 +63,8 @@ def gunicorn(database_url: str, *, workers: int = 4, threads: int = 4, **env: st
                 time.sleep(0.1)
         yield base
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
+        with suppress(ProcessLookupError):  # unless a test already killed it
+            os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
 
 

@@ -126,3 +126,25 @@ def test_a_rolled_back_change_keeps_the_cache(client, db, tiny_course, query_cou
     with query_counter() as statements:
         client.get("/")
     assert statements == []
+
+
+def test_lesson_links_follow_a_publish(db, tiny_course, learner, learner_client,
+                                       query_counter):
+    from lms.catalog.models import Lesson
+    from lms.content.sync import sync_courses
+    from lms.learning.services import enrol
+
+    enrol(learner.id, tiny_course)
+    db.session.commit()
+    url = "/courses/tiny-course/lessons/second-lesson"
+    learner_client.get(url)
+    with query_counter() as warm:
+        learner_client.get(url)
+    first = db.session.scalar(sa.select(Lesson).where(Lesson.slug == "first-lesson"))
+    first.title = "Renamed first lesson"
+    sync_courses([], archive_missing=False)  # a publish
+    db.session.commit()
+    with query_counter() as after_publish:
+        page = learner_client.get(url).get_data(as_text=True)
+    assert "Renamed first lesson" in page
+    assert len(after_publish) == len(warm) + 1  # the lesson order, read again once

@@ -8,6 +8,7 @@ from flask import abort
 
 from lms.catalog.models import Course, GlossaryTerm, Lesson, Module, SitePage, SupportContact
 from lms.core.db import db
+from lms.core.page_cache import memo
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,21 @@ def live_lessons(course_id: int) -> list[Lesson]:
         .where(Module.course_id == course_id, Module.archived_at.is_(None),
                Lesson.archived_at.is_(None))
         .order_by(Module.position, Lesson.position)))
+
+
+@dataclass(frozen=True)
+class LessonRef:
+    """Where a lesson sits in its course: enough for previous/next links."""
+    id: int
+    slug: str
+    title: str
+
+
+def lesson_sequence(course_id: int) -> tuple[LessonRef, ...]:
+    """The course's current lessons in reading order, held in the worker until the next
+    publish: every lesson page needs it, and it changes only when content does."""
+    return memo(("lesson_sequence", course_id), lambda: tuple(
+        LessonRef(lesson.id, lesson.slug, lesson.title) for lesson in live_lessons(course_id)))
 
 
 def course_outline(course_id: int) -> list[OutlineModule]:

@@ -95,6 +95,22 @@ def changed() -> None:
     db.session.info[PENDING] = True
 
 
+def memo(key: tuple, build: Callable):
+    """A value built from published content, kept in the worker until the content
+    changes (the same generation as the pages) or MAX_AGE passes. Keep values plain and
+    immutable: ORM objects belong to one request's session."""
+    store = current_app.extensions.setdefault("lms_memo", {})
+    current = generation()
+    held = store.get(key)
+    if held and held[0] == current and held[1] > time.monotonic():
+        return held[2]
+    value = build()
+    if len(store) >= MAX_ENTRIES:
+        store.clear()
+    store[key] = (current, time.monotonic() + MAX_AGE, value)
+    return value
+
+
 def _cacheable_request() -> bool:
     return (request.method in ("GET", "HEAD") and not current_user.is_authenticated
             and not session)

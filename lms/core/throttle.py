@@ -65,9 +65,15 @@ def exhausted(key: str, limit: int, window: int) -> bool:
         start, count = redis.hmget(_redis_key(key), "start", "count")
         return (count is not None and int(count) >= limit
                 and float(redis.time()[0]) < float(start) + window)
-    row = db.session.execute(sa.select(ThrottleCounter.window_start, ThrottleCounter.count)
-                             .where(ThrottleCounter.key == key)).first()
+    # A pooled connection of its own, not the request's session: this runs before every
+    # verification page, most of which then need no database at all (page_cache).
+    with db.engine.connect() as conn:
+        row = conn.execute(_COUNTER, {"key": key}).first()
     return row is not None and row.count >= limit and time.time() < row.window_start + window
+
+
+_COUNTER = sa.select(ThrottleCounter.window_start, ThrottleCounter.count).where(
+    ThrottleCounter.key == sa.bindparam("key"))
 
 
 def give_back(key: str) -> None:

@@ -5,7 +5,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from lms.catalog.queries import course_outline, get_course_or_404, get_lesson_or_404
+from lms.catalog.queries import (
+    course_outline,
+    get_course_or_404,
+    get_lesson_or_404,
+    lesson_sequence,
+)
 from lms.core.access import login_required, public
 from lms.core.db import db
 from lms.core.forms import ActionForm
@@ -62,7 +67,7 @@ def lesson(slug: str, lesson_slug: str):
     enrolment = _enrolment_or_redirect(course)
     if enrolment is None:
         return redirect(url_for("learning.course", slug=slug))
-    lessons = [item for part in course_outline(course.id) for item in part.lessons]
+    lessons = lesson_sequence(course.id)
     index = next(i for i, item in enumerate(lessons) if item.id == lesson.id)
     previous = lessons[index - 1] if index > 0 else None
     following = lessons[index + 1] if index + 1 < len(lessons) else None
@@ -88,7 +93,7 @@ def complete(slug: str, lesson_slug: str):
     db.session.commit()
     if completed:
         flash(_("You have completed this course."), "success")
-    lessons = [item for part in course_outline(course.id) for item in part.lessons]
+    lessons = lesson_sequence(course.id)
     following = services.first_unread(lessons, services.completed_lesson_ids(enrolment.id))
     if following is not None:
         return redirect(url_for("learning.lesson", slug=slug, lesson_slug=following.slug))
