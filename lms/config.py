@@ -55,6 +55,10 @@ SETTINGS = {s.name: s for s in [
     Setting("BASE_URL", str, "http://127.0.0.1:5000",
             "public address, printed in certificate QR codes"),
     Setting("REDIS_URL", str, None, "Redis for jobs and rate limits (scaled profile)"),
+    # Per process; see deploy/README.md for how they add up against max_connections.
+    Setting("DB_POOL_SIZE", int, 5, "PostgreSQL connections each process keeps open", 1, 100),
+    Setting("DB_MAX_OVERFLOW", int, 5, "extra PostgreSQL connections a process may open", 0,
+            100),
     Setting("DEMO", bool, False, "demo mode: allows a loopback BASE_URL on certificates"),
     Setting("COURSES_DIR", str, str(ROOT / "courses"), "course files"),
     Setting("CERTIFICATES_DIR", str, str(ROOT / "certificates"), "certificate templates"),
@@ -165,7 +169,7 @@ def load_config(overrides: dict | None = None) -> dict:
     if url.startswith("postgresql://"):  # use psycopg 3, not the psycopg2 default
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     config["SQLALCHEMY_DATABASE_URI"] = url
-    config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(url))
+    config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(url, config))
     _cookie_settings(config, https=base.scheme == "https")
     config.setdefault("WTF_CSRF_TIME_LIMIT", 8 * 3600)
     config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(ROOT / "lms" / "translations"))
@@ -187,8 +191,13 @@ def _cookie_settings(config: dict, *, https: bool) -> None:
     config.setdefault("REMEMBER_COOKIE_SECURE", config["SESSION_COOKIE_SECURE"])
 
 
-def _engine_options(url: str) -> dict:
+def _engine_options(url: str, config: dict) -> dict:
     if url.startswith("sqlite"):
         # A waiting writer retries for 15 s instead of failing with "database is locked".
         return {"connect_args": {"timeout": 15, "check_same_thread": False}}
-    return {"pool_pre_ping": True}
+    # pre_ping: a connection PostgreSQL or a pooler closed is replaced, not an error;
+    # recycle: none is older than 30 minutes; timeout: a request waiting for a free
+    # connection fails after 10 s instead of hanging until the worker is killed.
+    return {"pool_pre_ping": True, "pool_size": config["DB_POOL_SIZE"],
+            "max_overflow": config["DB_MAX_OVERFLOW"], "pool_recycle": 1800,
+            "pool_timeout": 10}

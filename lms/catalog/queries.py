@@ -95,6 +95,11 @@ def lesson_counts() -> dict[int, int]:
     return {course_id: count for course_id, count in rows}
 
 
+def published_lesson_counts() -> dict[int, int]:
+    """lesson_counts(), held in the worker until the next publish (they change only then)."""
+    return memo(("lesson_counts",), lesson_counts)
+
+
 def glossary_terms() -> list[GlossaryTerm]:
     return list(db.session.scalars(sa.select(GlossaryTerm).where(
         GlossaryTerm.archived_at.is_(None)).order_by(sa.func.lower(GlossaryTerm.term))))

@@ -23,7 +23,7 @@ bp = Blueprint("catalog", __name__)
 @anonymous_page
 def index():
     return render_template("catalog/index.html", courses=queries.list_courses(),
-                           lesson_counts=queries.lesson_counts())
+                           lesson_counts=queries.published_lesson_counts())
 
 
 @bp.get("/teach/")

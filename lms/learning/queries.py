@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from lms.catalog.models import Course, Lesson, Module
+from lms.catalog.queries import published_lesson_counts
 from lms.core.db import db
 from lms.learning.models import Enrolment, LessonProgress
 
@@ -21,7 +22,8 @@ class Progress:
 
 
 def progress_for_user(user_id: int) -> list[tuple[Enrolment, Progress]]:
-    """Every enrolment of a user with lessons done / total, in two queries."""
+    """Every enrolment of a user with lessons done / total, in two queries (and the
+    lesson counts, usually held by the worker)."""
     enrolments = list(db.session.scalars(
         sa.select(Enrolment).join(Course).where(Enrolment.user_id == user_id)
         .options(sa.orm.contains_eager(Enrolment.course))
@@ -29,10 +31,7 @@ def progress_for_user(user_id: int) -> list[tuple[Enrolment, Progress]]:
     if not enrolments:
         return []
     live = sa.and_(Lesson.archived_at.is_(None), Module.archived_at.is_(None))
-    totals = dict(db.session.execute(
-        sa.select(Module.course_id, sa.func.count(Lesson.id)).join(Lesson).where(live)
-        .where(Module.course_id.in_([e.course_id for e in enrolments]))
-        .group_by(Module.course_id)).all())
+    totals = published_lesson_counts()
     done = dict(db.session.execute(
         sa.select(LessonProgress.enrolment_id, sa.func.count())
         .join(Lesson, Lesson.id == LessonProgress.lesson_id).join(Module).where(live)
