@@ -41,17 +41,32 @@ def live_lessons(course_id: int) -> list[Lesson]:
 
 @dataclass(frozen=True)
 class LessonRef:
-    """Where a lesson sits in its course: enough for previous/next links."""
+    """A lesson as the outline and the previous/next links show it."""
     id: int
     slug: str
     title: str
+    minutes: int
+
+
+@dataclass(frozen=True)
+class OutlinePart:
+    title: str
+    lessons: tuple[LessonRef, ...]
+
+
+def published_outline(course_id: int) -> tuple[OutlinePart, ...]:
+    """The course's modules and current lessons, held in the worker until the next
+    publish: every course and lesson page needs it, and it changes only when content does."""
+    def build() -> tuple[OutlinePart, ...]:
+        return tuple(OutlinePart(part.module.title, tuple(
+            LessonRef(lesson.id, lesson.slug, lesson.title, lesson.minutes)
+            for lesson in part.lessons)) for part in course_outline(course_id))
+    return memo(("outline", course_id), build)
 
 
 def lesson_sequence(course_id: int) -> tuple[LessonRef, ...]:
-    """The course's current lessons in reading order, held in the worker until the next
-    publish: every lesson page needs it, and it changes only when content does."""
-    return memo(("lesson_sequence", course_id), lambda: tuple(
-        LessonRef(lesson.id, lesson.slug, lesson.title) for lesson in live_lessons(course_id)))
+    """The current lessons in reading order."""
+    return tuple(lesson for part in published_outline(course_id) for lesson in part.lessons)
 
 
 def course_outline(course_id: int) -> list[OutlineModule]:

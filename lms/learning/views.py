@@ -6,10 +6,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.catalog.queries import (
-    course_outline,
     get_course_or_404,
     get_lesson_or_404,
     lesson_sequence,
+    published_outline,
 )
 from lms.core.access import login_required, public
 from lms.core.db import db
@@ -27,7 +27,7 @@ bp = Blueprint("learning", __name__)
 @anonymous_page
 def course(slug: str):
     course = get_course_or_404(slug)
-    outline = course_outline(course.id)
+    outline = published_outline(course.id)
     lessons = [lesson for part in outline for lesson in part.lessons]
     enrolment = done = None
     if current_user.is_authenticated:
