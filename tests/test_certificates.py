@@ -165,3 +165,27 @@ def test_two_admins_issuing_at_once_issue_one_certificate(app, db, completed, ad
 
     assert _in_parallel(app, issue, n=3) == []
     assert db.session.scalar(sa.select(sa.func.count(Certificate.id))) == 1
+
+
+def test_two_jobs_issuing_at_once_leave_no_gap_in_the_serials(app, db, completed, admin):
+    from lms.catalog.models import Course
+    from lms.certification.services import IssueContext, TemplateInfo, issue_next_batch
+    from lms.core.db import db as _db
+    from lms.core.db import utcnow
+    from tests.bulk import completed_learners
+    from tests.test_attempt_concurrency import _in_parallel
+
+    completed_learners(db.session.get(Course, completed.id), 60)
+    context = IssueContext(actor_id=admin.id, prefix="CoE", base_url="https://lms.example.org",
+                           template=TemplateInfo("default", "2"))
+    course_id, now = completed.id, utcnow()
+    db.session.commit()
+
+    def issue_in_batches():  # what two "issue to all" jobs for one course do
+        while issue_next_batch(course_id, now, context, limit=20):
+            _db.session.commit()
+
+    assert _in_parallel(app, issue_in_batches, n=2) == []
+    serials = sorted(int(s.rsplit("-", 1)[1]) for s in db.session.scalars(
+        sa.select(Certificate.serial)))
+    assert serials == list(range(1, 62))

@@ -42,6 +42,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.no_db,
               pytest.mark.skipif(not ON_POSTGRES, reason="the scaled profile runs on PostgreSQL")]
 
 DATABASE = "lms_two_instances"
+SERVER = (TEST_DATABASE_URL or "").rsplit("/", 1)[0]
 REDIS_URL = "redis://127.0.0.1:6379/13"  # the rest of the suite and bench/ use /0
 SLUG = "non-punishment-principle"
 PASSWORD = "a long passphrase for tests"
@@ -99,20 +100,14 @@ class System:
     course: Course
 
 
-def _fresh_database() -> tuple[str, sa.Engine]:
-    server = TEST_DATABASE_URL.rsplit("/", 1)[0]
-    admin = sa.create_engine(server.replace("postgresql://", "postgresql+psycopg://", 1)
-                             + "/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"))
-        conn.execute(sa.text(f"CREATE DATABASE {DATABASE}"))
-    return f"{server}/{DATABASE}", admin
-
-
-def _drop_database(server: sa.Engine) -> None:
-    with server.connect() as conn:
-        conn.execute(sa.text(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"))
-    server.dispose()
+def _on_server(*statements: str) -> None:
+    """Run statements in the maintenance database of LMS_TEST_DATABASE_URL's server."""
+    engine = sa.create_engine(SERVER.replace("postgresql://", "postgresql+psycopg://", 1)
+                              + "/postgres", isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        for statement in statements:
+            conn.execute(sa.text(statement))
+    engine.dispose()
 
 
 def _setup(url: str, env: dict[str, str]) -> None:
@@ -133,11 +128,13 @@ def system(tmp_path):
     _redis_or_skip()
     store = redis.Redis.from_url(REDIS_URL)
     store.flushdb()
-    url, server = _fresh_database()
+    drop = f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"
+    _on_server(drop, f"CREATE DATABASE {DATABASE}")
+    url = f"{SERVER}/{DATABASE}"
     host = {name: {**SETTINGS, "LMS_INSTANCE_PATH": str(tmp_path / name)}
             for name in ("setup", "a", "b", "w1", "w2")}
     with ExitStack() as stack:
-        stack.callback(_drop_database, server)
+        stack.callback(_on_server, drop)
         stack.callback(store.flushdb)
         _setup(url, host["setup"])
         a = stack.enter_context(gunicorn(url, workers=2, threads=2, **host["a"]))

@@ -238,6 +238,11 @@ def issue_next_batch(course_id: int, completed_before: datetime, context: IssueC
                      limit: int = 200) -> int:
     """Issue to the next `limit` learners still waiting who completed before the job
     started; returns how many were issued (0 when nobody is left)."""
+    # One batch per course at a time (PostgreSQL; SQLite has one writer anyway): two
+    # jobs started for the same course by two admins would otherwise read the same
+    # ready learners, take serial numbers for all of them, and leave gaps in the serials
+    # when the unique index skips the ones the other job issued first.
+    db.session.execute(sa.select(Course.id).where(Course.id == course_id).with_for_update())
     pairs = [(e, u) for e, u in db.session.execute(
         ready_query(course_id, completed_before=completed_before).limit(limit))]
     return len(_insert_certificates(pairs, context)) if pairs else 0

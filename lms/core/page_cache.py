@@ -43,7 +43,6 @@ from lms.core.db import db
 
 MAX_AGE = 60
 MAX_ENTRIES = 2000  # a few pages × languages × recently verified certificates
-GENERATION_KEY = "lms:pages:generation"
 PENDING = "lms_pages_changed"
 
 
@@ -60,6 +59,11 @@ def _store(app: Flask) -> dict:
     return app.extensions.setdefault("lms_page_cache", {})
 
 
+def _generation_key(app: Flask) -> str:
+    # Named by site, like the queue: several sites may share one Redis.
+    return f"{app.config['JOBS_QUEUE']}:pages:generation"
+
+
 def _generation_file(app: Flask) -> Path:
     return Path(app.instance_path) / "pages.generation"
 
@@ -69,7 +73,7 @@ def generation() -> int:
     app = current_app
     redis = app.extensions.get("lms_redis")
     if redis is not None:
-        return int(redis.get(GENERATION_KEY) or 0)
+        return int(redis.get(_generation_key(app)) or 0)
     try:
         return os.stat(_generation_file(app)).st_mtime_ns
     except FileNotFoundError:
@@ -79,7 +83,7 @@ def generation() -> int:
 def _bump(app: Flask) -> None:
     redis = app.extensions.get("lms_redis")
     if redis is not None:
-        redis.incr(GENERATION_KEY)
+        redis.incr(_generation_key(app))
         return
     path = _generation_file(app)
     path.parent.mkdir(parents=True, exist_ok=True)
