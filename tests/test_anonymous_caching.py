@@ -147,4 +147,5 @@ def test_lesson_links_follow_a_publish(db, tiny_course, learner, learner_client,
     with query_counter() as after_publish:
         page = learner_client.get(url).get_data(as_text=True)
     assert "Renamed first lesson" in page
-    assert len(after_publish) == len(warm) + 2  # the outline, read again once
+    assert len(warm) == 2  # the learner, and their enrolment with this lesson's progress
+    assert len(after_publish) == len(warm) + 3  # the lesson and the outline, read again

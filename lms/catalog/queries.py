@@ -69,6 +69,45 @@ def lesson_sequence(course_id: int) -> tuple[LessonRef, ...]:
     return tuple(lesson for part in published_outline(course_id) for lesson in part.lessons)
 
 
+@dataclass(frozen=True)
+class CourseRef:
+    id: int
+    slug: str
+    title: str
+    language: str
+
+
+@dataclass(frozen=True)
+class PublishedLesson:
+    """A current lesson as learners read it, with its course."""
+    course: CourseRef
+    id: int
+    slug: str
+    title: str
+    body_html: str
+    content_note: str | None
+
+
+def published_lesson(course_slug: str, lesson_slug: str) -> PublishedLesson | None:
+    """The lesson page's content, held in the worker until the next publish: the
+    most-read page then asks the database only about the learner."""
+    def build() -> PublishedLesson | None:
+        row = db.session.execute(
+            sa.select(Course, Lesson).join(Module, Module.course_id == Course.id)
+            .join(Lesson, Lesson.module_id == Module.id)
+            .where(Course.slug == course_slug, Course.archived_at.is_(None),
+                   Lesson.slug == lesson_slug, Lesson.archived_at.is_(None),
+                   Module.archived_at.is_(None))).first()
+        if row is None:
+            return None
+        course, lesson = row
+        return PublishedLesson(
+            CourseRef(course.id, course.slug, course.title, course.language), lesson.id,
+            lesson.slug, lesson.title, lesson.body_html, lesson.content_note)
+    # Unknown slugs are not held: anyone could fill the memo with them.
+    return memo(("lesson", course_slug, lesson_slug), build, keep_none=False)
+
+
 def course_outline(course_id: int) -> list[OutlineModule]:
     """Modules with their current lessons, in two queries whatever the size."""
     return outlines([course_id])[course_id]

@@ -238,11 +238,13 @@ def issue_next_batch(course_id: int, completed_before: datetime, context: IssueC
                      limit: int = 200) -> int:
     """Issue to the next `limit` learners still waiting who completed before the job
     started; returns how many were issued (0 when nobody is left)."""
-    # One batch per course at a time (PostgreSQL; SQLite has one writer anyway): two
-    # jobs started for the same course by two admins would otherwise read the same
-    # ready learners, take serial numbers for all of them, and leave gaps in the serials
-    # when the unique index skips the ones the other job issued first.
-    db.session.execute(sa.select(Course.id).where(Course.id == course_id).with_for_update())
+    # One batch per course at a time: two jobs started for the same course by two admins
+    # would otherwise read the same ready learners, take serial numbers for all of them,
+    # and leave gaps in the serials when the unique index skips the ones the other job
+    # issued first. A no-op write locks the course row on PostgreSQL and takes SQLite's
+    # write lock, before the ready list is read (SELECT ... FOR UPDATE would do nothing
+    # on SQLite, whose reads take no lock).
+    db.session.execute(sa.text("UPDATE course SET id = id WHERE id = :id"), {"id": course_id})
     pairs = [(e, u) for e, u in db.session.execute(
         ready_query(course_id, completed_before=completed_before).limit(limit))]
     return len(_insert_certificates(pairs, context)) if pairs else 0

@@ -99,7 +99,7 @@ def changed() -> None:
     db.session.info[PENDING] = True
 
 
-def memo(key: tuple, build: Callable):
+def memo(key: tuple, build: Callable, *, keep_none: bool = True):
     """A value built from published content, kept in the worker until the content
     changes (the same generation as the pages) or MAX_AGE passes. Keep values plain and
     immutable: ORM objects belong to one request's session."""
@@ -109,6 +109,8 @@ def memo(key: tuple, build: Callable):
     if held and held[0] == current and held[1] > time.monotonic():
         return held[2]
     value = build()
+    if value is None and not keep_none:
+        return None
     if len(store) >= MAX_ENTRIES:
         store.clear()
     store[key] = (current, time.monotonic() + MAX_AGE, value)

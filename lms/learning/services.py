@@ -31,6 +31,15 @@ def enrol(user_id: int, course: Course) -> Enrolment:
     return enrolment
 
 
+def lesson_state(user_id: int, course_id: int, lesson_id: int) -> tuple[bool, bool]:
+    """(enrolled in the course, lesson completed), in one statement."""
+    done = sa.exists().where(LessonProgress.enrolment_id == Enrolment.id,
+                             LessonProgress.lesson_id == lesson_id)
+    row = db.session.execute(sa.select(Enrolment.id, done).where(
+        Enrolment.user_id == user_id, Enrolment.course_id == course_id)).first()
+    return (row is not None, bool(row and row[1]))
+
+
 def completed_lesson_ids(enrolment_id: int) -> set[int]:
     return set(db.session.scalars(sa.select(LessonProgress.lesson_id).where(
         LessonProgress.enrolment_id == enrolment_id)))

@@ -9,6 +9,7 @@ from lms.catalog.queries import (
     get_course_or_404,
     get_lesson_or_404,
     lesson_sequence,
+    published_lesson,
     published_outline,
 )
 from lms.core.access import login_required, public
@@ -62,20 +63,20 @@ def _enrolment_or_redirect(course):
 @bp.get("/courses/<slug>/lessons/<lesson_slug>")
 @login_required
 def lesson(slug: str, lesson_slug: str):
-    course = get_course_or_404(slug)
-    lesson = get_lesson_or_404(course, lesson_slug)
-    enrolment = _enrolment_or_redirect(course)
-    if enrolment is None:
+    lesson = published_lesson(slug, lesson_slug) or abort(404)
+    enrolled, done = services.lesson_state(current_user.id, lesson.course.id, lesson.id)
+    if not enrolled:
+        flash(_("Enrol in the course to read its lessons."), "info")
         return redirect(url_for("learning.course", slug=slug))
-    lessons = lesson_sequence(course.id)
+    lessons = lesson_sequence(lesson.course.id)
     index = next(i for i, item in enumerate(lessons) if item.id == lesson.id)
     previous = lessons[index - 1] if index > 0 else None
     following = lessons[index + 1] if index + 1 < len(lessons) else None
     show_note = bool(lesson.content_note) and request.args.get("note") != "read"
     return render_template(
-        "learning/lesson.html", course=course, lesson=lesson, previous=previous,
-        following=following, done=lesson.id in services.completed_lesson_ids(enrolment.id),
-        position=index + 1, count=len(lessons), show_note=show_note, form=ActionForm())
+        "learning/lesson.html", course=lesson.course, lesson=lesson, previous=previous,
+        following=following, done=done, position=index + 1, count=len(lessons),
+        show_note=show_note, form=ActionForm())
 
 
 @bp.post("/courses/<slug>/lessons/<lesson_slug>/complete")
