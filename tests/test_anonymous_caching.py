@@ -149,3 +149,17 @@ def test_lesson_links_follow_a_publish(db, tiny_course, learner, learner_client,
     assert "Renamed first lesson" in page
     assert len(warm) == 2  # the learner, and their enrolment with this lesson's progress
     assert len(after_publish) == len(warm) + 3  # the lesson and the outline, read again
+
+
+def test_an_address_over_the_verify_limit_is_refused_a_cached_page(
+        db, app, client, tiny_course, learner_client, admin_client, monkeypatch):
+    complete_course(learner_client, tiny_course)
+    post_form(admin_client, "/admin/courses/tiny-course/certificates/issue-all")
+    url = f"/verify/{db.session.scalar(sa.select(Certificate.code))}"
+    assert client.get(url).status_code == 200  # now cached
+    monkeypatch.setitem(app.config, "VERIFY_LIMIT_PER_ADDRESS", 3)
+    statuses = [client.get(f"/verify/{'z' * 15}{n}").status_code for n in range(4)]
+    assert statuses == [404, 404, 404, 429]
+    assert client.get(url).status_code == 429
+    other = app.test_client()
+    assert other.get(url, environ_base={"REMOTE_ADDR": "203.0.113.9"}).status_code == 200

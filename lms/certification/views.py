@@ -179,22 +179,25 @@ def _public_view(certificate: Certificate) -> dict:
             if certificate.revoked_at else None}
 
 
-@bp.get("/verify/<code>")
-@public
-def verify(code: str):
+def _verify_limit() -> tuple[str, int]:
+    return f"verify:{request.remote_addr}", current_app.config["VERIFY_LIMIT_PER_ADDRESS"]
+
+
+def _refuse_exhausted_addresses() -> None:
     # Per address, in the shared store: codes are 80 random bits, but nobody should be
     # able to try them by the million. Only unknown codes are counted (a known one
     # costs one indexed read and is cacheable); once an address has used its allowance
-    # every lookup is refused, so a lucky guess after the limit tells it nothing.
-    key, limit = f"verify:{request.remote_addr}", current_app.config["VERIFY_LIMIT_PER_ADDRESS"]
-    if throttle.exhausted(key, limit, 60):
+    # every lookup is refused, cached or not, so a lucky guess after the limit tells it
+    # nothing.
+    if throttle.exhausted(*_verify_limit(), 60):
         abort(429)
-    return _verification(code)
 
 
-@anonymous_page  # after the limit: a refused address is never shown a cached page
-def _verification(code: str):
-    key, limit = f"verify:{request.remote_addr}", current_app.config["VERIFY_LIMIT_PER_ADDRESS"]
+@bp.get("/verify/<code>")
+@public
+@anonymous_page(guard=_refuse_exhausted_addresses)
+def verify(code: str):
+    key, limit = _verify_limit()
     as_json = code.endswith(".json")
     certificate = services.find_by_code(code.removesuffix(".json"))
     if certificate is None:

@@ -56,15 +56,20 @@ def remember_locale(response: Response, locale: str) -> None:
                         secure=current_app.config["SESSION_COOKIE_SECURE"])
 
 
+def visitor_locale() -> str:
+    """The language for someone not signed in: their choice, else their browser's."""
+    offered = current_app.extensions["lms_locales"]
+    return cookie_locale() or request.accept_languages.best_match(list(offered)) or "en"
+
+
 def select_locale() -> str:
     """The signed-in person's language, else the visitor's choice, else the browser's."""
     if not has_request_context():  # CLI and jobs speak the default language
         return "en"
-    offered = current_app.extensions["lms_locales"]
     user_locale = getattr(current_user, "locale", None)
-    if user_locale in offered:
+    if user_locale in current_app.extensions["lms_locales"]:
         return user_locale
-    return cookie_locale() or request.accept_languages.best_match(list(offered)) or "en"
+    return visitor_locale()
 
 
 def select_timezone() -> str | None:

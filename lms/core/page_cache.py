@@ -35,11 +35,11 @@ from flask import (
     request,
     session,
 )
-from flask_babel import get_locale
 from flask_login import current_user
 from flask_sqlalchemy.session import Session as SessionBase
 
 from lms.core.db import db
+from lms.core.i18n import visitor_locale
 
 MAX_AGE = 60
 MAX_ENTRIES = 2000  # a few pages × languages × recently verified certificates
@@ -122,40 +122,92 @@ def _cacheable_request() -> bool:
             and not session)
 
 
-def anonymous_page(view: Callable) -> Callable:
+def _key() -> tuple[str, str]:
+    # Only anonymous requests are cached, and their language is the visitor's: no need
+    # to load the (absent) user through Flask-Babel's selector.
+    return (request.full_path, visitor_locale())
+
+
+def _fresh(entry: Entry | None) -> bool:
+    return (entry is not None and entry.expires > time.monotonic()
+            and entry.generation == generation())
+
+
+PUBLIC_HEADERS = (("Cache-Control", f"public, max-age={MAX_AGE}"),
+                  ("Vary", "Accept-Language, Cookie"))
+
+
+def _replay(entry: Entry) -> Response:
+    """The stored page, with its public cache headers (so cache_headers leaves it be)."""
+    g.lms_public_page = True
+    response = Response(entry.body, status=entry.status, headers=list(entry.headers))
+    return response.make_conditional(request)
+
+
+def anonymous_page(view: Callable | None = None, *, guard: Callable[[], None] | None = None):
     """Serve this view's anonymous responses from the worker's cache, and let proxies
-    keep them for MAX_AGE seconds."""
-    @functools.wraps(view)
-    def cached_view(*args, **kwargs):
-        if not _cacheable_request():
-            return view(*args, **kwargs)
-        g.lms_public_page = True
-        store = _store(current_app)
-        key = (request.full_path, str(get_locale()))
-        current = generation()
-        entry = store.get(key)
-        if entry and entry.generation == current and entry.expires > time.monotonic():
-            return Response(entry.body, status=entry.status, headers=list(entry.headers))
-        response = make_response(view(*args, **kwargs))
-        if (response.status_code == 200 and not session.modified and not response.is_streamed
-                and "Set-Cookie" not in response.headers):
-            response.add_etag()
-            if len(store) >= MAX_ENTRIES:
-                store.clear()
-            store[key] = Entry(current, time.monotonic() + MAX_AGE, response.get_data(),
-                               200, tuple(response.headers.items()))
-        return response
-    return cached_view
+    keep them for MAX_AGE seconds. `guard` runs before any answer, cached or not (the
+    verification page's rate limit): it aborts to refuse."""
+    def decorate(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def cached_view(*args, **kwargs):
+            if guard is not None:
+                guard()
+            if not _cacheable_request():
+                return view(*args, **kwargs)
+            g.lms_public_page = True
+            store, key = _store(current_app), _key()
+            entry = store.get(key)
+            if _fresh(entry):
+                return _replay(entry)
+            current = generation()
+            response = make_response(view(*args, **kwargs))
+            if (response.status_code == 200 and not session.modified
+                    and not response.is_streamed and "Set-Cookie" not in response.headers):
+                response.add_etag()
+                if len(store) >= MAX_ENTRIES:
+                    store.clear()
+                store[key] = Entry(current, time.monotonic() + MAX_AGE, response.get_data(),
+                                   200, (*response.headers.items(), *PUBLIC_HEADERS))
+            return response
+        cached_view.lms_page_guard = guard  # for the early answer in init_app
+        return cached_view
+    return decorate(view) if view is not None else decorate
+
+
+def _answer_early(app: Flask):
+    """A cached anonymous page, answered before the per-person work starts (session,
+    user loading, idle limits): for a visitor with no session cookie none of it can
+    change the answer. Everything after the view still runs (headers, compression)."""
+    signed_in = (app.config["SESSION_COOKIE_NAME"],
+                 app.config.get("REMEMBER_COOKIE_NAME", "remember_token"))
+
+    def answer_early():
+        if request.method not in ("GET", "HEAD") or any(c in request.cookies for c in signed_in):
+            return None
+        view = app.view_functions.get(request.endpoint)
+        if not hasattr(view, "lms_page_guard"):
+            return None
+        entry = _store(app).get(_key())
+        if not _fresh(entry):
+            return None  # the view renders it, and stores it
+        if view.lms_page_guard is not None:
+            view.lms_page_guard()
+        return _replay(entry)
+    return answer_early
 
 
 def init_app(app: Flask) -> None:
+    # First of all before_request functions (registered before this one or after).
+    app.before_request_funcs.setdefault(None, []).insert(0, _answer_early(app))
+
     @app.after_request
     def cache_headers(response: Response) -> Response:
         if request.endpoint == "static" or "Cache-Control" in response.headers:
             return response
         if (g.get("lms_public_page") and response.status_code == 200
                 and not session and not session.modified):
-            response.headers["Cache-Control"] = f"public, max-age={MAX_AGE}"
+            response.headers["Cache-Control"] = PUBLIC_HEADERS[0][1]
             response.vary.update(("Accept-Language", "Cookie"))
             if not response.get_etag()[0] and not response.is_streamed:
                 response.add_etag()
