@@ -37,6 +37,8 @@ class Certificate(db.Model):
         sa.Index("uq_certificate_one_issued", "user_id", "course_id", unique=True,
                  sqlite_where=sa.text("status = 'issued'"),
                  postgresql_where=sa.text("status = 'issued'")),
+        # "Holds any certificate for this course?", asked of every learner who is ready.
+        sa.Index("ix_certificate_user_id_course_id", "user_id", "course_id"),
     )
 
 
