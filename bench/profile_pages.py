@@ -34,12 +34,12 @@ PREFIXES = [sysconfig.get_paths()["purelib"] + "/", sysconfig.get_paths()["stdli
             str(ROOT) + "/"]  # site-packages first: the venv is inside ROOT
 
 
-def sign_in(app, email: str):
+def sign_in(app, email: str, password: str = PASSWORD):
     """A test client signed in as `email`, like a browser."""
     client = app.test_client()
     token = csrf_from(client.get("/login").get_data(as_text=True))
     response = client.post("/login", data={"csrf_token": token, "email": email,
-                                           "password": PASSWORD})
+                                           "password": password})
     if response.status_code != 302:
         raise RuntimeError(f"sign-in of {email} answered {response.status_code}, not 302")
     return client

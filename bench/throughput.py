@@ -153,14 +153,18 @@ def prepare(db: str, learners: int, folder: Path) -> tuple[dict, Data]:
 
 
 @contextmanager
-def serve(target: str, env: dict[str, str], log: Path, ready: str = "/"):
-    """gunicorn with GUNICORN_OPTIONS; yields its base URL; stops it afterwards."""
+def serve(target: str, env: dict[str, str], log: Path, ready: str = "/",
+          options: list[str] = GUNICORN_OPTIONS, started: list[int] | None = None):
+    """gunicorn with `options`; yields its base URL; stops it afterwards. The master's
+    pid is appended to `started` when given (to read its workers' CPU time)."""
     port = free_port()
     with log.open("ab") as out:
         process = subprocess.Popen(
-            [str(GUNICORN), *GUNICORN_OPTIONS, "--bind", f"127.0.0.1:{port}", target],
+            [str(GUNICORN), *options, "--bind", f"127.0.0.1:{port}", target],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
+    if started is not None:
+        started.append(process.pid)
     try:
         for _ in range(300):
             if process.poll() is not None:
