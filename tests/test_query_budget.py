@@ -22,7 +22,7 @@ def test_pages_do_not_grow_with_content(shipped_courses, learner_client, query_c
     cold, warm = (_count(learner_client, "/courses/non-punishment-principle", query_counter)
                   for _ in range(2))
     large = _count(learner_client, "/courses/tip-adjudication-for-judges", query_counter)
-    assert warm == large and cold == warm + 2  # the two outline statements
+    assert warm == large and cold == warm + 3  # the outline (2) and the quiz list
 
 
 def test_staff_pages_do_not_grow_with_courses(shipped_courses, tiny_course, admin_client,

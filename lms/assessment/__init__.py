@@ -15,6 +15,6 @@ def init_app(app: Flask) -> None:
     recovery_handlers["assessment.autosave"] = csrf_recovery
     app.register_blueprint(bp)
     app.cli.add_command(attempts_cli)
-    app.jinja_env.globals["course_quizzes"] = queries.course_quizzes
+    app.jinja_env.globals["course_quizzes"] = queries.published_quizzes
     app.jinja_env.globals["quizzes_by_course"] = queries.quizzes_by_course
     app.jinja_env.globals["best_quiz_scores"] = queries.best_scores

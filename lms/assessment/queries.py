@@ -1,18 +1,35 @@
 """Read-only queries for quiz pages and course pages."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 from flask import abort
 
 from lms.assessment.models import Attempt, Quiz
 from lms.catalog.models import Course
 from lms.core.db import db
+from lms.core.page_cache import memo
 
 
 def course_quizzes(course_id: int) -> list[Quiz]:
     return list(db.session.scalars(
         sa.select(Quiz).where(Quiz.course_id == course_id, Quiz.archived_at.is_(None))
         .order_by(Quiz.kind.desc(), Quiz.key)))  # "pre" before "final"
+
+
+@dataclass(frozen=True)
+class QuizRef:
+    id: int
+    key: str
+    title: str
+
+
+def published_quizzes(course_id: int) -> tuple[QuizRef, ...]:
+    """course_quizzes() as the course page lists them, held in the worker until the next
+    publish."""
+    return memo(("quizzes", course_id), lambda: tuple(
+        QuizRef(q.id, q.key, q.title) for q in course_quizzes(course_id)))
 
 
 def quizzes_by_course(course_ids: list[int]) -> dict[int, list[Quiz]]:
