@@ -163,3 +163,55 @@ def test_an_address_over_the_verify_limit_is_refused_a_cached_page(
     assert client.get(url).status_code == 429
     other = app.test_client()
     assert other.get(url, environ_base={"REMOTE_ADDR": "203.0.113.9"}).status_code == 200
+
+
+@pytest.mark.parametrize("headers", [{"Sec-Fetch-Site": "cross-site"},
+                                     {"Origin": "https://evil.example"}])
+def test_another_site_cannot_set_a_visitors_language(client, headers):
+    response = client.post("/language", data={"locale": "th"}, headers=headers)
+    assert response.status_code == 400 and _cookies(response) == []
+
+
+def test_the_same_site_may(client):
+    response = client.post("/language", data={"locale": "th"},
+                           headers={"Sec-Fetch-Site": "same-origin",
+                                    "Origin": "http://lms.example.org"})
+    assert response.status_code == 302 and _cookies(response)
+
+
+def test_query_strings_are_not_cached(client, tiny_course, app):
+    for n in range(5):
+        client.get(f"/glossary?x={n}")
+    assert not any(key[0].startswith("/glossary?x") for key in
+                   app.extensions.get("lms_page_cache", {}))
+
+
+def test_verification_pages_are_revalidated_every_time(db, client, tiny_course,
+                                                       learner_client, admin_client):
+    complete_course(learner_client, tiny_course)
+    post_form(admin_client, "/admin/courses/tiny-course/certificates/issue-all")
+    url = f"/verify/{db.session.scalar(sa.select(Certificate.code))}"
+    first, second = client.get(url), client.get(url)
+    assert first.headers["Cache-Control"] == second.headers["Cache-Control"] == \
+        "public, no-cache"
+    assert second.get_data() == first.get_data() and second.headers["ETag"]
+
+
+def test_signing_out_leaves_no_cookie_that_stops_caching(client, learner, tiny_course):
+    login(client, learner)
+    client.post("/logout", data={"csrf_token": _token(client)}, follow_redirects=True)
+    client.get("/")  # drops what session protection left behind
+    response = client.get("/")
+    assert response.headers["Cache-Control"] == "public, max-age=60"
+
+
+def test_pages_still_render_when_redis_is_down(app, tiny_course):
+    from lms import create_app
+
+    values = {k: app.config[k] for k in ("SECRET_KEY", "DATABASE_URL", "BASE_URL")}
+    broken = create_app({**values, "TESTING": True, "REDIS_URL": "redis://127.0.0.1:1/0"})
+    client = broken.test_client()
+    for _ in range(2):
+        response = client.get("/courses/tiny-course")
+        assert response.status_code == 200 and "Tiny course" in response.get_data(as_text=True)
+    assert not broken.extensions.get("lms_page_cache")

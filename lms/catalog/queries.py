@@ -1,7 +1,9 @@
 """Read-only queries over the catalogue."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import sqlalchemy as sa
 from flask import abort
@@ -149,9 +151,9 @@ def lesson_counts() -> dict[int, int]:
     return {course_id: count for course_id, count in rows}
 
 
-def published_lesson_counts() -> dict[int, int]:
+def published_lesson_counts() -> Mapping[int, int]:
     """lesson_counts(), held in the worker until the next publish (they change only then)."""
-    return memo(("lesson_counts",), lesson_counts)
+    return memo(("lesson_counts",), lambda: MappingProxyType(lesson_counts()))
 
 
 def glossary_terms() -> list[GlossaryTerm]:

@@ -195,7 +195,7 @@ def _refuse_exhausted_addresses() -> None:
 
 @bp.get("/verify/<code>")
 @public
-@anonymous_page(guard=_refuse_exhausted_addresses)
+@anonymous_page(guard=_refuse_exhausted_addresses, shared=False)
 def verify(code: str):
     key, limit = _verify_limit()
     as_json = code.endswith(".json")

@@ -4,7 +4,8 @@ The catalogue, a course outline, the glossary, the support page and a certificat
 verification page are the same for every visitor who is not signed in. For them:
 
 - `Cache-Control: public, max-age=60` and an ETag (a repeat visit costs a 304), so nginx
-  or a browser on a slow connection need not ask again for a minute;
+  or a browser on a slow connection need not ask again for a minute; the verification
+  page is `public, no-cache` (asked again each time, answered by a 304 or the cache);
 - the rendered page is kept in the worker for as long, keyed by path and language, so
   serving it again costs no template or database work.
 
@@ -12,8 +13,8 @@ A signed-in person's pages, and any response that writes the session (a flashed
 message, a CSRF token), are `private` and never stored. Content and certificate changes
 call `changed()`; once that transaction commits, every worker on every host drops what
 it holds (a shared generation number: Redis in the scaled profile, a file's
-modification time on one host). A revoked certificate is therefore never shown valid
-from a worker's cache; a proxy or browser may show the old page for up to a minute.
+modification time on one host). A revoked certificate is therefore never shown valid,
+by a worker or by a proxy; other pages may be a minute old in a proxy or browser.
 """
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ from flask import (
 )
 from flask_login import current_user
 from flask_sqlalchemy.session import Session as SessionBase
+from redis.exceptions import RedisError
 
 from lms.core.db import db
 from lms.core.i18n import visitor_locale
@@ -68,19 +70,31 @@ def _generation_file(app: Flask) -> Path:
     return Path(app.instance_path) / "pages.generation"
 
 
-def generation() -> int:
-    """The shared number that changes whenever cached pages must be dropped."""
+def generation() -> int | None:
+    """The shared number that changes whenever cached pages must be dropped; read once
+    per request. None when it cannot be read (Redis down): then nothing is served from
+    the cache or stored, and pages are rendered as if there were no cache."""
+    if "lms_generation" in g:
+        return g.lms_generation
     app = current_app
     redis = app.extensions.get("lms_redis")
     if redis is not None:
-        return int(redis.get(_generation_key(app)) or 0)
-    try:
-        return os.stat(_generation_file(app)).st_mtime_ns
-    except FileNotFoundError:
-        return 0
+        try:
+            number = int(redis.get(_generation_key(app)) or 0)
+        except RedisError:
+            app.logger.warning("page cache off for this request: Redis did not answer")
+            number = None
+    else:
+        try:
+            number = os.stat(_generation_file(app)).st_mtime_ns
+        except FileNotFoundError:
+            number = 0
+    g.lms_generation = number
+    return number
 
 
 def _bump(app: Flask) -> None:
+    g.pop("lms_generation", None)  # this request reads the new number from now on
     redis = app.extensions.get("lms_redis")
     if redis is not None:
         redis.incr(_generation_key(app))
@@ -105,6 +119,8 @@ def memo(key: tuple, build: Callable, *, keep_none: bool = True):
     immutable: ORM objects belong to one request's session."""
     store = current_app.extensions.setdefault("lms_memo", {})
     current = generation()
+    if current is None:
+        return build()
     held = store.get(key)
     if held and held[0] == current and held[1] > time.monotonic():
         return held[2]
@@ -117,9 +133,16 @@ def memo(key: tuple, build: Callable, *, keep_none: bool = True):
     return value
 
 
+def _no_session() -> bool:
+    # After signing out, Flask-Login's session protection leaves {"_fresh": False}:
+    # nothing of the person's, so the page is still the same for everyone.
+    return all(key == "_fresh" for key in session)
+
+
 def _cacheable_request() -> bool:
-    return (request.method in ("GET", "HEAD") and not current_user.is_authenticated
-            and not session)
+    # No query string: the pages cached take none, and ?x=1…N must not fill the cache.
+    return (request.method in ("GET", "HEAD") and not request.query_string
+            and not current_user.is_authenticated and _no_session())
 
 
 def _key() -> tuple[str, str]:
@@ -130,24 +153,27 @@ def _key() -> tuple[str, str]:
 
 def _fresh(entry: Entry | None) -> bool:
     return (entry is not None and entry.expires > time.monotonic()
-            and entry.generation == generation())
+            and entry.generation is not None and entry.generation == generation())
 
 
-PUBLIC_HEADERS = (("Cache-Control", f"public, max-age={MAX_AGE}"),
-                  ("Vary", "Accept-Language, Cookie"))
+VARY = ("Vary", "Accept-Language, Cookie")
 
 
 def _replay(entry: Entry) -> Response:
     """The stored page, with its public cache headers (so cache_headers leaves it be)."""
-    g.lms_public_page = True
     response = Response(entry.body, status=entry.status, headers=list(entry.headers))
     return response.make_conditional(request)
 
 
-def anonymous_page(view: Callable | None = None, *, guard: Callable[[], None] | None = None):
+def anonymous_page(view: Callable | None = None, *, guard: Callable[[], None] | None = None,
+                   shared: bool = True):
     """Serve this view's anonymous responses from the worker's cache, and let proxies
-    keep them for MAX_AGE seconds. `guard` runs before any answer, cached or not (the
-    verification page's rate limit): it aborts to refuse."""
+    keep them for MAX_AGE seconds (`shared=False`: proxies and browsers must ask again
+    each time, with the ETag; a certificate's status must not be a minute old). `guard`
+    runs before any answer, cached or not (the verification page's rate limit): it
+    aborts to refuse."""
+    control = f"public, max-age={MAX_AGE}" if shared else "public, no-cache"
+
     def decorate(view: Callable) -> Callable:
         @functools.wraps(view)
         def cached_view(*args, **kwargs):
@@ -155,20 +181,21 @@ def anonymous_page(view: Callable | None = None, *, guard: Callable[[], None] | 
                 guard()
             if not _cacheable_request():
                 return view(*args, **kwargs)
-            g.lms_public_page = True
+            g.lms_public_page = control
             store, key = _store(current_app), _key()
             entry = store.get(key)
             if _fresh(entry):
                 return _replay(entry)
             current = generation()
             response = make_response(view(*args, **kwargs))
-            if (response.status_code == 200 and not session.modified
+            if (current is not None and response.status_code == 200 and not session.modified
                     and not response.is_streamed and "Set-Cookie" not in response.headers):
                 response.add_etag()
                 if len(store) >= MAX_ENTRIES:
                     store.clear()
                 store[key] = Entry(current, time.monotonic() + MAX_AGE, response.get_data(),
-                                   200, (*response.headers.items(), *PUBLIC_HEADERS))
+                                   200, (*response.headers.items(),
+                                         ("Cache-Control", control), VARY))
             return response
         cached_view.lms_page_guard = guard  # for the early answer in init_app
         return cached_view
@@ -183,7 +210,8 @@ def _answer_early(app: Flask):
                  app.config.get("REMEMBER_COOKIE_NAME", "remember_token"))
 
     def answer_early():
-        if request.method not in ("GET", "HEAD") or any(c in request.cookies for c in signed_in):
+        if (request.method not in ("GET", "HEAD") or request.query_string
+                or any(c in request.cookies for c in signed_in)):
             return None
         view = app.view_functions.get(request.endpoint)
         if not hasattr(view, "lms_page_guard"):
@@ -205,9 +233,11 @@ def init_app(app: Flask) -> None:
     def cache_headers(response: Response) -> Response:
         if request.endpoint == "static" or "Cache-Control" in response.headers:
             return response
+        if not current_user.is_authenticated and session and _no_session():
+            session.clear()  # the cookie goes, and this browser gets cached pages again
         if (g.get("lms_public_page") and response.status_code == 200
-                and not session and not session.modified):
-            response.headers["Cache-Control"] = PUBLIC_HEADERS[0][1]
+                and _no_session() and not session.modified):
+            response.headers["Cache-Control"] = g.lms_public_page
             response.vary.update(("Accept-Language", "Cookie"))
             if not response.get_etag()[0] and not response.is_streamed:
                 response.add_etag()

@@ -69,7 +69,9 @@ def lesson(slug: str, lesson_slug: str):
         flash(_("Enrol in the course to read its lessons."), "info")
         return redirect(url_for("learning.course", slug=slug))
     lessons = lesson_sequence(lesson.course.id)
-    index = next(i for i, item in enumerate(lessons) if item.id == lesson.id)
+    index = next((i for i, item in enumerate(lessons) if item.id == lesson.id), None)
+    if index is None:  # archived by a publish between reading the lesson and the outline
+        abort(404)
     previous = lessons[index - 1] if index > 0 else None
     following = lessons[index + 1] if index + 1 < len(lessons) else None
     show_note = bool(lesson.content_note) and request.args.get("note") != "read"
