@@ -387,6 +387,14 @@ def migrate_and_sync(app) -> None:
     sync_courses(specs, shared=shared)
 
 
+def own_every_course(instructor) -> None:
+    """The bench instructor owns every course, so the teaching pages are theirs to see."""
+    from lms.catalog.services import set_staff_role
+
+    for course in db.session.scalars(sa.select(Course).where(Course.archived_at.is_(None))):
+        set_staff_role(course, instructor, "owner", actor_id=None)
+
+
 def prepare(url: str):
     """An empty database, migrated, with the courses and the three fixed accounts."""
     if url.startswith("postgresql"):
@@ -402,8 +410,10 @@ def prepare(url: str):
         migrate_and_sync(app)
         for role, name in FIXED.items():
             profile = {"country": "TH", "sector": "judiciary", "sex": "female"}
-            create_user(email=f"{role}@{DOMAIN}", name=name, password=PASSWORD, role=role,
-                        **(profile if role == "learner" else {}))
+            user = create_user(email=f"{role}@{DOMAIN}", name=name, password=PASSWORD,
+                               role=role, **(profile if role == "learner" else {}))
+            if role == "instructor":
+                own_every_course(user)
         db.session.commit()
     return app
 

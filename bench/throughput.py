@@ -44,7 +44,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from finish_attempts import POSTGRES_URL, prepare_postgres  # noqa: E402
-from seed import migrate_and_sync  # noqa: E402
+from seed import migrate_and_sync, own_every_course  # noqa: E402
 
 from tests.gunicorn import GUNICORN, Browser, app_env, free_port  # noqa: E402
 
@@ -102,6 +102,7 @@ def build_data(app, learners: int) -> Data:
         users = {role: create_user(email=email, name=f"Bench {role.title()}",
                                    password=PASSWORD, role=role)
                  for role, email in EMAILS.items()}
+        own_every_course(users["instructor"])
         db.session.commit()
         course = get_course_or_404(SLUG)
         completed_learners(course, learners)

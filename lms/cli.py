@@ -12,6 +12,8 @@ from flask_migrate import upgrade
 
 from lms.accounts.models import User
 from lms.accounts.services import create_user
+from lms.catalog.models import Course
+from lms.catalog.services import set_staff_role
 from lms.config import SECRET_KEY_FILE
 from lms.content.cli import sync_or_exit
 from lms.content.loader import load_catalogue
@@ -64,6 +66,11 @@ def create_demo_accounts() -> None:
             password = secrets.token_urlsafe(12)
             create_user(email=email, name=name, password=password, role=role)
             created.append((role, email, password))
+    # The demo instructor works on every course, so /teach/ shows them all.
+    instructor = db.session.scalar(sa.select(User).where(User.email == DEMO_USERS[1][0]))
+    if instructor is not None and instructor.role == "instructor" and instructor.active:
+        for course in db.session.scalars(sa.select(Course).where(Course.archived_at.is_(None))):
+            set_staff_role(course, instructor, "owner", actor_id=None)
     db.session.commit()
     if created:
         click.echo("Demo accounts (passwords are shown only this once):")

@@ -45,6 +45,11 @@ def test_setup_loads_courses_and_creates_demo_accounts_once(runner, db):
     assert db.session.scalar(sa.select(sa.func.count(Course.id))) == 3
     assert {u.role for u in db.session.scalars(sa.select(User))} == {"admin", "instructor",
                                                                      "learner"}
+    # The demo instructor owns every course, so the teaching pages show something.
+    from lms.catalog.models import CourseStaff
+
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CourseStaff).where(
+        CourseStaff.role == "owner")) == 3
     second = runner.invoke(args=["setup", "--demo"])
     assert second.exit_code == 0
     assert "Demo accounts" not in second.output and "0 change(s)" in second.output

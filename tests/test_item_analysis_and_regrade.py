@@ -9,7 +9,7 @@ from lms.assessment.statistics import item_statistics, quiz_item_statistics
 from lms.core.audit import AuditEvent
 from lms.learning.models import Enrolment
 from tests.fixtures.app import post_form
-from tests.fixtures.users import login
+from tests.fixtures.users import login, make_staff
 from tests.helpers import correct_answers, label, post_attempt, start_attempt
 
 # Four attempts at three questions, scored by hand:
@@ -58,6 +58,7 @@ def test_statistics_from_the_database(db, passed_attempt, instructor, app):
     stats = quiz_item_statistics(passed_attempt.quiz_id)
     assert len(stats) == 7 and all(s.facility == 100 for s in stats)
     client = app.test_client()
+    make_staff(instructor, passed_attempt.quiz.course)
     login(client, instructor)
     page = client.get(f"/teach/quizzes/{passed_attempt.quiz_id}").get_data(as_text=True)
     assert "Item analysis" in page and "100.0" in page
@@ -75,6 +76,7 @@ def test_regrade_is_audited_and_flags_a_changed_result(db, passed_attempt, instr
             {**o, "correct": not o["correct"]} for o in question.spec["options"]]}
     db.session.commit()
     client = app.test_client()
+    make_staff(instructor, passed_attempt.quiz.course)
     login(client, instructor)
     preview = post_form(client, f"/teach/quizzes/{passed_attempt.quiz_id}/check").get_data(
         as_text=True)
@@ -180,6 +182,7 @@ def test_regrade_catches_corrections_that_cancel_out(db, passed_attempt):
 def test_quiz_report_queries_do_not_grow_with_attempts(db, passed_attempt, app, instructor,
                                                       make_user, query_counter):
     client = app.test_client()
+    make_staff(instructor, passed_attempt.quiz.course)
     login(client, instructor)
     url = f"/teach/quizzes/{passed_attempt.quiz_id}"
     with query_counter() as one:

@@ -14,7 +14,7 @@ from lms.assessment.statistics import from_sums, item_statistics, quiz_item_stat
 from lms.core.db import db
 from lms.core.jobs import Job
 from tests.fixtures.app import post_form
-from tests.fixtures.users import login
+from tests.fixtures.users import login, make_staff
 from tests.helpers import correct_answers, post_attempt, start_attempt
 
 
@@ -114,6 +114,7 @@ def test_a_large_quiz_is_checked_and_regraded_as_a_job(app, assessed_course, mak
     db.session.commit()
     before = _scores()
     client = app.test_client()
+    make_staff(instructor, quiz.course)
     login(client, instructor)
     # Viewing the report checks nothing.
     page = client.get(f"/teach/quizzes/{quiz.id}").get_data(as_text=True)
@@ -128,8 +129,9 @@ def test_a_large_quiz_is_checked_and_regraded_as_a_job(app, assessed_course, mak
     assert "3 attempts would change" in report and "Regrade 3 attempts" in report
     assert _scores() == before  # a dry run
     # Another instructor's check, or a job of another quiz, is not shown.
-    other = app.test_client()
-    login(other, make_user("instructor"))
+    other, grader = app.test_client(), make_user("instructor")
+    make_staff(grader, quiz.course, "grader")
+    login(other, grader)
     assert "attempts would change:" not in other.get(
         f"/teach/quizzes/{quiz.id}?check={job.id}").get_data(as_text=True)
     assert "attempts would change:" not in client.get(

@@ -3,7 +3,8 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from lms.assessment import queries, tasks, teach_views  # noqa: F401  (routes, jobs)
+    # teach_views and tasks are imported for what they register: routes and job kinds.
+    from lms.assessment import permissions, queries, tasks, teach_views  # noqa: F401
     from lms.assessment.cli import attempts_cli
     from lms.assessment.services import unmet_quiz_requirements
     from lms.assessment.views import bp, csrf_recovery
@@ -18,3 +19,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["course_quizzes"] = queries.published_quizzes
     app.jinja_env.globals["quizzes_by_course"] = queries.quizzes_by_course
     app.jinja_env.globals["best_quiz_scores"] = queries.best_scores
+    app.jinja_env.globals["can_regrade"] = permissions.can_regrade

@@ -15,6 +15,7 @@ from flask_login import current_user
 
 from lms.assessment import regrade, services, tasks
 from lms.assessment.models import Attempt, Question, Quiz
+from lms.assessment.permissions import can_regrade, can_see_quiz_results
 from lms.assessment.statistics import quiz_item_statistics
 from lms.assessment.views import bp
 from lms.core.access import roles_required
@@ -41,8 +42,9 @@ class Preview:
 
 
 def _quiz_or_404(quiz_id: int) -> Quiz:
+    """The quiz, if it belongs to a course this person works on (else: not found)."""
     quiz = db.session.get(Quiz, quiz_id)
-    if quiz is None:
+    if quiz is None or not can_see_quiz_results(current_user, quiz):
         abort(404)
     return quiz
 
@@ -94,6 +96,8 @@ def _start_job(quiz: Quiz, *, dry_run: bool):
 @roles_required("instructor", "admin")
 def check_quiz(quiz_id: int):
     quiz = _quiz_or_404(quiz_id)
+    if not can_regrade(current_user, quiz):
+        abort(403)
     if not ActionForm().validate_on_submit():
         abort(400)
     if _too_many_to_wait_for(quiz):
@@ -106,6 +110,8 @@ def check_quiz(quiz_id: int):
 @roles_required("instructor", "admin")
 def regrade_quiz(quiz_id: int):
     quiz = _quiz_or_404(quiz_id)
+    if not can_regrade(current_user, quiz):
+        abort(403)
     if not ActionForm().validate_on_submit():
         abort(400)
     if _too_many_to_wait_for(quiz):

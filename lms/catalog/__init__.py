@@ -1,8 +1,12 @@
-"""Catalogue: courses, modules and lessons."""
+"""Catalogue: courses, modules, lessons, and who works on each course."""
 from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from lms.catalog import permissions
     from lms.catalog.views import bp
 
     app.register_blueprint(bp)
+    app.jinja_env.globals.update(can_edit_course=permissions.can_edit_course,
+                                 can_grade_course=permissions.can_grade_course,
+                                 can_manage_staff=permissions.can_manage_staff)

@@ -105,3 +105,24 @@ class SupportContact(db.Model):
     hours: Mapped[str] = mapped_column(sa.String(120), default="")
     note: Mapped[str] = mapped_column(sa.String(500), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+STAFF_ROLES = ("owner", "editor", "grader")
+
+
+class CourseStaff(db.Model):
+    """Who works on a course: an owner edits, publishes and manages staff; an editor
+    edits; a grader sees learners and results. Admins may do all of it everywhere."""
+
+    __tablename__ = "course_staff"
+
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("course.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), primary_key=True,
+                                         index=True)
+    role: Mapped[str] = mapped_column(sa.String(20))
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+    added_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    __table_args__ = (
+        sa.CheckConstraint("role IN ('owner', 'editor', 'grader')", name="role"),
+    )

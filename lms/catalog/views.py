@@ -9,6 +9,7 @@ from lms.accounts.choices import COUNTRIES
 from lms.catalog import queries, services
 from lms.catalog.forms import SupportContactForm
 from lms.catalog.models import SupportContact
+from lms.catalog.permissions import taught_course_ids
 from lms.core.access import public, roles_required
 from lms.core.db import db
 from lms.core.forms import ActionForm
@@ -29,7 +30,8 @@ def index():
 @bp.get("/teach/")
 @roles_required("instructor", "admin")
 def teach():
-    courses = queries.list_courses()
+    taught = taught_course_ids(current_user)  # None: an admin, every course
+    courses = [c for c in queries.list_courses() if taught is None or c.id in taught]
     return render_template("catalog/teach.html", courses=courses,
                            outlines=queries.outlines([c.id for c in courses]))
 

@@ -1,16 +1,23 @@
-"""`flask courses validate|sync`: check course files, load them into the database."""
+"""`flask courses validate|sync|report|staff`: check course files, load them into the
+database, and name who works on a course."""
 from __future__ import annotations
 
 from pathlib import Path
 
 import click
+import sqlalchemy as sa
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
+from lms.accounts.models import User
+from lms.accounts.services import normalise_email
+from lms.catalog.models import Course
+from lms.catalog.services import remove_staff, set_staff_role
 from lms.content.balance import balance_warnings
 from lms.content.loader import load_catalogue
 from lms.content.sync import SyncError, sync_courses
 from lms.core.db import db
+from lms.core.errors import DomainError
 
 courses_cli = AppGroup("courses", help="Validate and load course files.")
 
@@ -98,3 +105,27 @@ def report_command(path: str | None) -> None:
                    f"stated {time.stated_hours:g} h, computed {time.computed_hours:.2f} h"
                    f"{'' if time.within_tolerance else '  <-- outside ±25 %'}")
     raise SystemExit(1 if errors else 0)
+
+
+@courses_cli.command("staff")
+@click.argument("slug")
+@click.argument("email")
+@click.option("--role", type=click.Choice(["owner", "editor", "grader"]), default="owner")
+@click.option("--remove", is_flag=True, help="Take the person off the course's staff.")
+@with_appcontext
+def staff_command(slug: str, email: str, role: str, remove: bool) -> None:
+    """Name a course's owner, editor or grader (or remove them); audited."""
+    course = db.session.scalar(sa.select(Course).where(Course.slug == slug))
+    user = db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+    if course is None or user is None:
+        raise click.ClickException(f"no {'course ' + slug if course is None else email}")
+    try:
+        if remove:
+            remove_staff(course, user, actor_id=None)
+        else:
+            set_staff_role(course, user, role, actor_id=None)
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
+    db.session.commit()
+    click.echo(f"{email}: {'removed from' if remove else role + ' of'} {slug}")
