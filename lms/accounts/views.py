@@ -41,6 +41,7 @@ from lms.core.db import db
 from lms.core.errors import DomainError
 from lms.core.extensions import csrf
 from lms.core.paging import keyset_page
+from lms.core.security import from_another_site
 from lms.core.unit_of_work import commit_or_flash
 
 bp = Blueprint("accounts", __name__)
@@ -128,18 +129,6 @@ def logout():
     return redirect(url_for("catalog.index"))
 
 
-def _from_another_site() -> bool:
-    """What browsers say of a form's origin (Fetch Metadata, else Origin): a post from
-    another site must not set this site's language cookie (nor, through it, the language
-    of an account registered next)."""
-    site = request.headers.get("Sec-Fetch-Site")
-    if site is not None:
-        return site not in ("same-origin", "none")
-    origin = request.headers.get("Origin")
-    ours = {request.host_url.rstrip("/"), current_app.config["BASE_URL"].rstrip("/")}
-    return origin is not None and origin.rstrip("/") not in ours
-
-
 @bp.post("/language")
 @public
 @csrf.exempt  # checked below for signed-in people, whose stored language it changes
@@ -147,7 +136,7 @@ def set_language():
     signed_in = current_user.is_authenticated
     if signed_in:
         csrf.protect()
-    elif _from_another_site():
+    elif from_another_site():
         abort(400)
     # An anonymous visitor's form carries no token: a token would need a session cookie on
     # every page. Instead the browser's own headers say where the post came from.

@@ -52,13 +52,19 @@ PENDING = "lms_pages_changed"
 class Entry:
     generation: int
     expires: float
-    body: bytes
-    status: int
+    body: bytes  # of a 200 response
     headers: tuple[tuple[str, str], ...]
 
 
 def _store(app: Flask) -> dict:
     return app.extensions.setdefault("lms_page_cache", {})
+
+
+def _keep(store: dict, key: tuple, value) -> None:
+    """Bounded: when full, start again (cheaper than an LRU, and rare)."""
+    if len(store) >= MAX_ENTRIES:
+        store.clear()
+    store[key] = value
 
 
 def _generation_key(app: Flask) -> str:
@@ -94,17 +100,17 @@ def generation() -> int | None:
 
 
 def _bump(app: Flask) -> None:
-    g.pop("lms_generation", None)  # this request reads the new number from now on
     redis = app.extensions.get("lms_redis")
     if redis is not None:
         redis.incr(_generation_key(app))
-        return
-    path = _generation_file(app)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.touch()
-    # Strictly later than before, even within one tick of the file system's clock.
-    stamp = max(time.time_ns(), generation() + 1)
-    os.utime(path, ns=(stamp, stamp))
+    else:
+        path = _generation_file(app)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch()
+        # Strictly later than before, even within one tick of the file system's clock.
+        stamp = max(time.time_ns(), os.stat(path).st_mtime_ns + 1)
+        os.utime(path, ns=(stamp, stamp))
+    g.pop("lms_generation", None)  # the rest of this request reads the new number
 
 
 def changed() -> None:
@@ -125,11 +131,8 @@ def memo(key: tuple, build: Callable, *, keep_none: bool = True):
     if held and held[0] == current and held[1] > time.monotonic():
         return held[2]
     value = build()
-    if value is None and not keep_none:
-        return None
-    if len(store) >= MAX_ENTRIES:
-        store.clear()
-    store[key] = (current, time.monotonic() + MAX_AGE, value)
+    if value is not None or keep_none:
+        _keep(store, key, (current, time.monotonic() + MAX_AGE, value))
     return value
 
 
@@ -156,12 +159,12 @@ def _fresh(entry: Entry | None) -> bool:
             and entry.generation is not None and entry.generation == generation())
 
 
-VARY = ("Vary", "Accept-Language, Cookie")
+VARY = ("Accept-Language", "Cookie")  # the language comes from the one or the other
 
 
 def _replay(entry: Entry) -> Response:
     """The stored page, with its public cache headers (so cache_headers leaves it be)."""
-    response = Response(entry.body, status=entry.status, headers=list(entry.headers))
+    response = Response(entry.body, headers=list(entry.headers))
     return response.make_conditional(request)
 
 
@@ -191,11 +194,10 @@ def anonymous_page(view: Callable | None = None, *, guard: Callable[[], None] | 
             if (current is not None and response.status_code == 200 and not session.modified
                     and not response.is_streamed and "Set-Cookie" not in response.headers):
                 response.add_etag()
-                if len(store) >= MAX_ENTRIES:
-                    store.clear()
-                store[key] = Entry(current, time.monotonic() + MAX_AGE, response.get_data(),
-                                   200, (*response.headers.items(),
-                                         ("Cache-Control", control), VARY))
+                _keep(store, key, Entry(current, time.monotonic() + MAX_AGE,
+                                        response.get_data(), (*response.headers.items(),
+                                                              ("Cache-Control", control),
+                                                              ("Vary", ", ".join(VARY)))))
             return response
         cached_view.lms_page_guard = guard  # for the early answer in init_app
         return cached_view
@@ -238,14 +240,13 @@ def init_app(app: Flask) -> None:
         if (g.get("lms_public_page") and response.status_code == 200
                 and _no_session() and not session.modified):
             response.headers["Cache-Control"] = g.lms_public_page
-            response.vary.update(("Accept-Language", "Cookie"))
+            response.vary.update(VARY)
             if not response.get_etag()[0] and not response.is_streamed:
                 response.add_etag()
             return response.make_conditional(request)
         if current_user.is_authenticated or session:
             response.headers["Cache-Control"] = "private, no-cache"
         return response
-
 
 
 @sa.event.listens_for(SessionBase, "after_commit")
