@@ -320,7 +320,7 @@ class Seeder:
                                quiz.pages - 1, quiz.pages, f.null, quiz.version))
         saved = f.ts(end - timedelta(seconds=rng.uniform(2, 40)))
         out["answer"].extend([(aid, q, response, score, saved) for q, response, score in answers])
-        item_stats.attempt_terms(qids, scores, into=self.sums[quiz.id])
+        item_stats.attempt_terms({"questions": qids}, scores, into=self.sums[quiz.id])
         self.audit(out, end, uid, "attempt.graded", "attempt", aid,
                    {"quiz": quiz.key, "score": percent, "passed": passed})
         if must_pass and uid == self.fixed["learner"] and self.learner_attempt is None:
@@ -373,7 +373,7 @@ class Seeder:
                        {"serial": serial, "user_id": uid, "course": course.slug})
         out["serial_counter"] = sorted(years.items())
         out["item_stat"] = [(quiz, q, round(t[0]), *t[1:]) for quiz, sums in self.sums.items()
-                            for q, t in sorted(sums.items()) if any(t)]
+                            for (q, _version), t in sorted(sums.items()) if any(t)]
         for table, rows in out.items():
             sink.write(table, rows)
 

@@ -21,8 +21,8 @@ from tests.helpers import correct_answers, post_attempt, start_attempt
 def _sums_of(table: dict[int, dict[int, float]]) -> list:
     sums = item_stats.new_sums()
     for marks in table.values():
-        item_stats.attempt_terms(marks.keys(), marks, into=sums)
-    return [from_sums(q, round(t[0]), *t[1:]) for q, t in sorted(sums.items())]
+        item_stats.attempt_terms({"questions": list(marks)}, marks, into=sums)
+    return [from_sums(q, round(t[0]), *t[1:]) for (q, _version), t in sorted(sums.items())]
 
 
 def _same(a, b) -> None:

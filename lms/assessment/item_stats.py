@@ -25,6 +25,8 @@ class ItemStat(db.Model):
 
     quiz_id: Mapped[int] = mapped_column(sa.ForeignKey("quiz.id"), primary_key=True)
     question_id: Mapped[int] = mapped_column(sa.ForeignKey("question.id"), primary_key=True)
+    # Each version of a question has its own figures (a new wording is a new item).
+    question_version: Mapped[int] = mapped_column(primary_key=True, default=1)
     attempts: Mapped[int] = mapped_column(default=0)
     sum_x: Mapped[float] = mapped_column(sa.Double, default=0.0)
     sum_xx: Mapped[float] = mapped_column(sa.Double, default=0.0)
@@ -33,45 +35,48 @@ class ItemStat(db.Model):
     sum_xr: Mapped[float] = mapped_column(sa.Double, default=0.0)
 
 
-Sums = dict[int, list[float]]  # question id → [n, Σx, Σx², Σr, Σr², Σxr]
+Sums = dict[tuple[int, int], list[float]]  # (question id, version) → [n, Σx, Σx², Σr, Σr², Σxr]
 
 
 def new_sums() -> Sums:
     return defaultdict(lambda: [0.0] * 6)
 
 
-def attempt_terms(drawn: Iterable[int], scores: Mapping[int, float], sign: int = 1,
+def attempt_terms(draw: Mapping, scores: Mapping[int, float], sign: int = 1,
                   into: Sums | None = None) -> Sums:
-    """One attempt's contribution (sign −1 takes it back); unanswered questions score 0."""
-    drawn = list(drawn)
+    """One attempt's contribution (sign −1 takes it back), from its draw (the questions
+    and the version of each it saw); unanswered questions score 0."""
+    drawn = list(draw.get("questions", []))
+    specs = draw.get("specs", {})
     into = into if into is not None else new_sums()
     total = sum(scores.get(q, 0.0) for q in drawn)
     for question in drawn:
         x = scores.get(question, 0.0)
         r = total - x
+        key = (question, specs.get(str(question), {}).get("version", 1))
         for i, term in enumerate((1, x, x * x, r, r * r, x * r)):
-            into[question][i] += sign * term
+            into[key][i] += sign * term
     return into
 
 
 def add_terms(quiz_id: int, sums: Sums) -> None:
     """Add the sums to the stored rows in one statement (rows in key order, so two
     transactions lock them in the same order and cannot deadlock)."""
-    rows = [{"quiz_id": quiz_id, "question_id": q, "attempts": round(terms[0]),
-             **dict(zip(SUMS[1:], terms[1:], strict=True))}
-            for q, terms in sorted(sums.items()) if any(terms)]
+    rows = [{"quiz_id": quiz_id, "question_id": q, "question_version": v,
+             "attempts": round(terms[0]), **dict(zip(SUMS[1:], terms[1:], strict=True))}
+            for (q, v), terms in sorted(sums.items()) if any(terms)]
     if not rows:
         return
     stmt = upsert_insert(ItemStat).values(rows)
     table = ItemStat.__table__
     stmt = stmt.on_conflict_do_update(
-        index_elements=["quiz_id", "question_id"],
+        index_elements=["quiz_id", "question_id", "question_version"],
         set_={name: table.c[name] + stmt.excluded[name] for name in SUMS})
     db.session.execute(stmt)
 
 
-def record_attempt(quiz_id: int, drawn: Iterable[int], scores: Mapping[int, float]) -> None:
-    add_terms(quiz_id, attempt_terms(drawn, scores))
+def record_attempt(quiz_id: int, draw: Mapping, scores: Mapping[int, float]) -> None:
+    add_terms(quiz_id, attempt_terms(draw, scores))
 
 
 def rebuild_quiz(quiz_id: int, *, batch: int = 2000) -> int:
@@ -93,7 +98,7 @@ def rebuild_quiz(quiz_id: int, *, batch: int = 2000) -> int:
                     Answer.attempt_id.in_([a.id for a in attempts]))):
             scores[attempt_id][question_id] = score or 0.0
         for attempt in attempts:
-            attempt_terms(attempt.draw.get("questions", []), scores[attempt.id], into=sums)
+            attempt_terms(attempt.draw, scores[attempt.id], into=sums)
         last, counted = attempts[-1].id, counted + len(attempts)
     db.session.execute(sa.delete(ItemStat).where(ItemStat.quiz_id == quiz_id))
     add_terms(quiz_id, sums)

@@ -60,6 +60,9 @@ class Question(db.Model):
     spec: Mapped[dict] = mapped_column(default=dict)
     explanation: Mapped[str] = mapped_column(sa.Text, default="")
     references: Mapped[list] = mapped_column(default=list)
+    # Bumped when a publish changes a question that already has attempts (Moodle 4
+    # semantics): attempts record the version they saw, item analysis splits by it.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
     archived_at: Mapped[datetime | None]
 
     __table_args__ = (

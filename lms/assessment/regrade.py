@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from lms.accounts.models import User
 from lms.assessment import item_stats
 from lms.assessment.models import Answer, Attempt, Question, Quiz, RegradeFlag
-from lms.assessment.services import compute_scores, record_scores
+from lms.assessment.services import compute_scores, question_snapshot, record_scores
 from lms.catalog.models import Course
 from lms.core.audit import record_event
 from lms.core.db import db, utcnow
@@ -71,25 +71,30 @@ def regrade_batch(quiz: Quiz, *, after_id: int, actor_id: int | None, dry_run: b
         answers[answer.attempt_id][answer.question_id] = answer
     changes, stat_delta = [], item_stats.new_sums()
     for attempt in attempts:
+        # Regraded to the question as it is now (Moodle's "regrade to latest version").
         draw = {**attempt.draw, "specs": {
-            qid: {"type": current[int(qid)].type, "spec": current[int(qid)].spec}
+            qid: question_snapshot(current[int(qid)])
             for qid in attempt.draw.get("specs", {}) if int(qid) in current}}
         new_score, scores = compute_scores(draw, answers[attempt.id])
         # Compare per question: two corrections can cancel out in the total.
         same_marks = all(answers[attempt.id][q].score == s for q, s in scores.items())
         if same_marks:
             if draw != attempt.draw and not dry_run:
-                attempt.draw = draw  # new key, same marks: keep the snapshot current
+                # New key, same marks: keep the snapshot current, and its statistics
+                # under the version it now records.
+                marks = {q: a.score or 0.0 for q, a in answers[attempt.id].items()}
+                item_stats.attempt_terms(attempt.draw, marks, -1, into=stat_delta)
+                item_stats.attempt_terms(draw, marks, +1, into=stat_delta)
+                attempt.draw = draw
             continue
         old_score = attempt.score or 0.0
         change = RegradeChange(attempt.id, attempt.user_id, old_score, new_score,
                                bool(attempt.passed), new_score >= quiz.pass_mark)
         changes.append(change)
         if not dry_run:
-            drawn = attempt.draw.get("questions", [])
             old_marks = {q: a.score or 0.0 for q, a in answers[attempt.id].items()}
-            item_stats.attempt_terms(drawn, old_marks, -1, into=stat_delta)
-            item_stats.attempt_terms(drawn, scores, +1, into=stat_delta)
+            item_stats.attempt_terms(attempt.draw, old_marks, -1, into=stat_delta)
+            item_stats.attempt_terms(draw, scores, +1, into=stat_delta)
             _apply(quiz, attempt, draw, answers[attempt.id], scores, change, actor_id)
     item_stats.add_terms(quiz.id, stat_delta)
     db.session.flush()

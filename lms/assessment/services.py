@@ -7,6 +7,7 @@ that replace instead of duplicating (a composite key).
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -59,7 +60,15 @@ def _draw(quiz: Quiz, rng: random.Random) -> dict[str, Any]:
             questions.extend(rng.sample(pool, rule["count"]))
     return {"questions": [q.id for q in questions],
             "order": {str(q.id): get_type(q.type).draw(q.spec, rng) for q in questions},
-            "specs": {str(q.id): {"type": q.type, "spec": q.spec} for q in questions}}
+            "specs": {str(q.id): question_snapshot(q) for q in questions}}
+
+
+def question_snapshot(question: Question) -> dict[str, Any]:
+    """What an attempt keeps of a question: a later version of the course changes none
+    of it, so the attempt is reviewed and graded as the learner saw it."""
+    return {"type": question.type, "spec": question.spec, "version": question.version,
+            "prompt": question.prompt, "explanation": question.explanation,
+            "references": list(question.references)}
 
 
 def close_if_expired(attempt: Attempt, now: datetime | None = None) -> bool:
@@ -105,6 +114,31 @@ def drawn_questions(attempt: Attempt) -> list[Question]:
     ids = attempt.draw.get("questions", [])
     by_id = {q.id: q for q in db.session.scalars(sa.select(Question).where(Question.id.in_(ids)))}
     return [by_id[i] for i in ids if i in by_id]
+
+
+@dataclass(frozen=True)
+class ShownQuestion:
+    """A drawn question as the attempt saw it (older attempts kept only type and spec:
+    their text comes from the question row)."""
+
+    id: int
+    key: str
+    version: int
+    prompt: str
+    explanation: str
+    references: tuple[str, ...]
+
+
+def shown_questions(attempt: Attempt) -> dict[int, ShownQuestion]:
+    rows = {q.id: q for q in drawn_questions(attempt)}
+    shown = {}
+    for qid, row in rows.items():
+        snap = attempt.draw.get("specs", {}).get(str(qid), {})
+        shown[qid] = ShownQuestion(
+            qid, row.key, snap.get("version", 1), snap.get("prompt", row.prompt),
+            snap.get("explanation", row.explanation),
+            tuple(snap.get("references", row.references)))
+    return shown
 
 
 def drawn_spec(attempt: Attempt, question_id: int) -> tuple[str, dict[str, Any]]:
@@ -253,7 +287,7 @@ def grade_answers(attempt: Attempt, answers: dict[int, Answer]) -> float:
     percent, scores = compute_scores(attempt.draw, answers)
     for question_id, score in scores.items():
         answers[question_id].score = score
-    item_stats.record_attempt(attempt.quiz_id, attempt.draw.get("questions", []), scores)
+    item_stats.record_attempt(attempt.quiz_id, attempt.draw, scores)
     return percent
 
 

@@ -10,6 +10,7 @@ Every question here has a maximum of 1.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -26,6 +27,7 @@ class ItemStats:
     facility: float | None
     sd: float | None
     discrimination: float | None
+    version: int = 1
 
 
 def _mean(values: list[float]) -> float:
@@ -81,9 +83,11 @@ def from_sums(question_id: int, n: int, sx: float, sxx: float, sr: float, srr: f
 
 
 def quiz_item_statistics(quiz_id: int) -> list[ItemStats]:
-    """Statistics of every question of a quiz, from its stored sums (one query)."""
+    """Statistics of every question (each version apart) of a quiz, from its stored sums
+    (one query)."""
     rows = db.session.execute(sa.select(
         ItemStat.question_id, ItemStat.attempts, ItemStat.sum_x, ItemStat.sum_xx,
-        ItemStat.sum_r, ItemStat.sum_rr, ItemStat.sum_xr).where(
-        ItemStat.quiz_id == quiz_id, ItemStat.attempts > 0).order_by(ItemStat.question_id))
-    return [from_sums(*row) for row in rows]
+        ItemStat.sum_r, ItemStat.sum_rr, ItemStat.sum_xr, ItemStat.question_version).where(
+        ItemStat.quiz_id == quiz_id, ItemStat.attempts > 0).order_by(
+        ItemStat.question_id, ItemStat.question_version))
+    return [dataclasses.replace(from_sums(*row[:7]), version=row[7]) for row in rows]

@@ -74,7 +74,7 @@ def attempt(attempt_id: int):
     page = request.args.get("page", type=int) or attempt.page + 1
     page = min(max(page, 1), len(pages))
     answers = services.answers_of(attempt.id)
-    questions = {q.id: q for q in services.drawn_questions(attempt)}
+    questions = services.shown_questions(attempt)
     numbers = {qid: n for n, qid in enumerate(attempt.draw["questions"], start=1)}
     items = []
     for qid in pages[page - 1]:
@@ -153,7 +153,7 @@ def result(attempt_id: int):
     show_key = policy.may_see_answers(quiz, attempt,
                                       services.attempts_of(current_user.id, quiz.id))
     answers = services.answers_of(attempt.id)
-    questions = {q.id: q for q in services.drawn_questions(attempt)}
+    questions = services.shown_questions(attempt)
     review = []
     for qid in attempt.draw.get("questions", []):
         qtype, spec = services.drawn_spec(attempt, qid)

@@ -1,4 +1,5 @@
-"""Courses, their modules and lessons, as loaded from courses/ (archived, never deleted)."""
+"""Courses, their modules and lessons, as published from files or the studio (archived,
+never deleted)."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -22,6 +23,11 @@ class Course(db.Model):
     cpd_hours: Mapped[float] = mapped_column(sa.Float)
     version: Mapped[int] = mapped_column(default=1)
     content_hash: Mapped[str] = mapped_column(sa.String(64))
+    # Who holds the truth: "files" (courses/<slug>/, loaded by `courses sync`) or
+    # "studio" (edited in the browser; sync never touches it). Version 0 = not yet
+    # published (such a course stays archived, so no learner sees it).
+    source: Mapped[str] = mapped_column(sa.String(10), default="files",
+                                        server_default="files")
     # The course's references page (every instrument cited), sanitised at sync.
     references_html: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -30,6 +36,8 @@ class Course(db.Model):
 
     modules: Mapped[list[Module]] = relationship(
         back_populates="course", order_by="Module.position")
+
+    __table_args__ = (sa.CheckConstraint("source IN ('files', 'studio')", name="source"),)
 
 
 class Module(db.Model):

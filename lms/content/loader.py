@@ -161,7 +161,7 @@ LINK = re.compile(r"\]\(\s*<?([^)\s>]+)")
 SITE_PAGES = {"/", "/glossary", "/support", "/courses", "/dashboard"}
 
 
-def _link_problem(target: str, courses: dict[str, CourseSpec],
+def link_problem(target: str, courses: dict[str, CourseSpec],
                   terms: set[str] | None) -> str | None:
     """Why an internal link would not resolve (external links are not checked)."""
     if re.match(r"^(https?:|mailto:)", target):
@@ -198,7 +198,7 @@ def _check_links(folders: dict[str, Path], courses: list[CourseSpec],
     for path in (d for d in documents if d.is_file()):
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             for target in LINK.findall(line):
-                if (problem := _link_problem(target, by_slug, terms)) is not None:
+                if (problem := link_problem(target, by_slug, terms)) is not None:
                     out.add(path, number, problem)
 
 

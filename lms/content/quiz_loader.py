@@ -20,12 +20,11 @@ from lms.content.toml_lines import TomlLines
 SHOW_ANSWERS = ("never", "after_attempt", "after_pass", "after_last")
 
 
-def _load_question(raw: Any, index: int, path: Path, where: TomlLines, out: Collector,
-                   *, topic_required: bool = False) -> QuestionSpec | None:
-    line = where.table("questions", index)
+def question_problems(raw: Any, *, topic_required: bool = False) -> list[tuple[str | None, str]]:
+    """What is wrong with one question table, as (field or None, message): the file
+    loader turns the field into a line, the studio shows the message beside it."""
     if not isinstance(raw, dict):
-        out.add(path, line, "question must be a table")
-        return None
+        return [(None, "question must be a table")]
     key, qtype = text_of(raw, "key"), text_of(raw, "type")
     problems: list[tuple[str | None, str]] = []
     if not key or not SLUG_RE.match(key):
@@ -35,7 +34,7 @@ def _load_question(raw: Any, index: int, path: Path, where: TomlLines, out: Coll
             problems.append((field, f"{what} is {len(text_of(raw, field))} characters; at "
                              f"most {max_length(what)} fit"))
     if not text_of(raw, "prompt"):
-        problems.append(("prompt", f"question {key or index + 1} has no prompt"))
+        problems.append(("prompt", f"question {key or '(no key)'} has no prompt"))
     if topic_required and not SLUG_RE.match(text_of(raw, "topic")):
         problems.append(("topic", f"question {key}: bank questions need a topic slug"))
     if qtype not in REGISTRY:
@@ -48,15 +47,23 @@ def _load_question(raw: Any, index: int, path: Path, where: TomlLines, out: Coll
         problems.append(("references", "references must be a list of strings"))
     else:
         problems.extend(("references", f"question {key}: unknown legal reference '{ref}' "
-                         "(known instruments: lms/content/references.py)")
+                         "(known instruments: Studio → Legal instruments)")
                         for ref in refs if not is_known_reference(ref))
+    return problems
+
+
+def _load_question(raw: Any, index: int, path: Path, where: TomlLines, out: Collector,
+                   *, topic_required: bool = False) -> QuestionSpec | None:
+    problems = question_problems(raw, topic_required=topic_required)
+    line = where.table("questions", index)
     for field, message in problems:
         out.add(path, where.key(field, "questions", index) if field else line, message)
     if problems:
         return None
-    return QuestionSpec(key, qtype, text_of(raw, "topic"), text_of(raw, "prompt"),
-                        text_of(raw, "explanation"), tuple(refs),
-                        REGISTRY[qtype].build_spec(raw))
+    qtype = text_of(raw, "type")
+    return QuestionSpec(text_of(raw, "key"), qtype, text_of(raw, "topic"),
+                        text_of(raw, "prompt"), text_of(raw, "explanation"),
+                        tuple(raw.get("references", [])), REGISTRY[qtype].build_spec(raw))
 
 
 def _whole(data: dict, key: str, default: int, low: int, high: int, path: Path,

@@ -1,7 +1,10 @@
-"""Upsert course specs into the database: match by slug/key, archive what disappeared.
+"""Publish course specs to the database: match by slug/key, archive what disappeared.
 
-Nothing is ever deleted, because attempts and certificates point at it. A
-course whose content hash is unchanged is skipped, so a second sync is a no-op.
+The one publisher for both editors: `courses sync` brings file courses here, the
+studio's publish brings its drafts. Nothing is ever deleted, because attempts and
+certificates point at it. A course whose content hash is unchanged is skipped, so a
+second sync is a no-op. A question that learners have answered becomes a new version
+when its content changes.
 """
 from __future__ import annotations
 
@@ -9,12 +12,16 @@ import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 
-from lms.assessment.models import Question, Quiz
+from lms.assessment.item_stats import ItemStat
+from lms.assessment.models import Answer, Question, Quiz
 from lms.catalog.models import Course, GlossaryTerm, Lesson, Module, SitePage
+from lms.content import versions
+from lms.content.course_files import files_of_folder
 from lms.content.specs import CourseSpec, SharedSpec
 from lms.core.db import db, utcnow
 from lms.core.markdown import render_markdown
@@ -105,17 +112,36 @@ def _sync_questions(course: Course, spec: CourseSpec, quiz_ids: dict[str, int],
     owners = [(dict(quiz_id=quiz_ids[q.key], bank=None), q.questions) for q in spec.quizzes]
     owners += [(dict(quiz_id=None, bank=b.name), b.questions) for b in spec.banks]
     keep = set()
+    answered = _answered(q.id for q in questions.values())
     for owner, question_specs in owners:
         for position, question_spec in enumerate(question_specs, start=1):
             keep.add(question_spec.key)
+            content = dict(type=question_spec.type, prompt=question_spec.prompt,
+                           spec=question_spec.spec, explanation=question_spec.explanation,
+                           references=list(question_spec.references))
+            row = questions.get(question_spec.key)
+            version = row.version if row is not None else 1
+            if row is not None and row.id in answered and any(
+                    getattr(row, name) != value for name, value in content.items()):
+                version += 1  # learners answered the old wording: this is a new version
+                report.note(f"question {spec.slug}/{question_spec.key} is now version "
+                            f"{version}")
             _upsert(questions, question_spec.key, Question, dict(
-                type=question_spec.type, topic=question_spec.topic, position=position,
-                prompt=question_spec.prompt, spec=question_spec.spec,
-                explanation=question_spec.explanation,
-                references=list(question_spec.references), archived_at=None, **owner),
+                topic=question_spec.topic, position=position, version=version,
+                archived_at=None, **content, **owner),
                 f"question {spec.slug}/{question_spec.key}", report,
                 course_id=course.id, key=question_spec.key)
     _archive(questions.values(), keep, "key", "question", report)
+
+
+def _answered(question_ids: Iterable[int]) -> set[int]:
+    """The questions some attempt has drawn and graded, or has an answer to."""
+    ids = list(question_ids)
+    if not ids:
+        return set()
+    graded = sa.select(ItemStat.question_id).where(ItemStat.question_id.in_(ids))
+    saved = sa.select(Answer.question_id).where(Answer.question_id.in_(ids))
+    return set(db.session.scalars(sa.union(graded, saved)))
 
 
 def _sync_quizzes(course: Course, spec: CourseSpec, report: SyncReport) -> None:
@@ -177,18 +203,33 @@ def sync_courses(specs: list[CourseSpec], *, archive_missing: bool = True,
             sync_shared(shared, report)
         except sa.exc.SQLAlchemyError as error:
             raise SyncError("courses/_shared", _refused(error)) from error
+    studio = set(db.session.scalars(sa.select(Course.slug).where(Course.source == "studio")))
     for spec in specs:
+        if spec.slug in studio:
+            report.note(f"kept course {spec.slug}: it is edited in the studio, so "
+                        f"{spec.folder or spec.slug} is not loaded")
+            continue
         try:
-            sync_course(spec, report)
+            course = sync_course(spec, report)
+            _keep_version(course, spec)
         except sa.exc.SQLAlchemyError as error:
             path = os.path.relpath(os.path.join(spec.folder or spec.slug, "course.toml"))
             raise SyncError(path, _refused(error)) from error
-    if archive_missing:
-        _archive(db.session.scalars(sa.select(Course)), {s.slug for s in specs}, "slug",
-                 "course", report)
+    if archive_missing:  # only courses that come from files: the studio's are its own
+        _archive(db.session.scalars(sa.select(Course).where(Course.source == "files")),
+                 {s.slug for s in specs}, "slug", "course", report)
     db.session.flush()
     pages_changed()  # the catalogue, outlines, glossary and pages as published
     return report
+
+
+def _keep_version(course: Course, spec: CourseSpec) -> None:
+    """The files of the version just loaded, as the studio keeps its own (so a file
+    course's versions can be compared, exported or taken over by the studio)."""
+    if not spec.folder or versions.get_version(course.id, course.version) is not None:
+        return
+    versions.record_version(course.id, course.version, files_of_folder(Path(spec.folder)),
+                            spec.content_hash, note="courses sync", actor_id=None)
 
 
 def sync_shared(shared: SharedSpec, report: SyncReport) -> None:
