@@ -29,6 +29,11 @@ EXPECTED = {
     "certification.mine": "login", "certification.download": "login",
     "certification.verify": "public",
     "health.healthz": "public", "static": "public",
+    "assessment.gradebook": {"admin", "instructor"},
+    "assessment.gradebook_csv": {"admin", "instructor"},
+    "assessment.gradebook_learner": {"admin", "instructor"},
+    "assessment.staff_attempt": {"admin", "instructor"},
+    "catalog.media": "public",
 }
 
 

@@ -4,7 +4,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     # teach_views and tasks are imported for what they register: routes and job kinds.
-    from lms.assessment import permissions, queries, tasks, teach_views  # noqa: F401
+    from lms.assessment import gradebook_views, permissions, queries, tasks, teach_views  # noqa: F401
     from lms.assessment.cli import attempts_cli
     from lms.assessment.services import unmet_quiz_requirements
     from lms.assessment.views import bp, csrf_recovery

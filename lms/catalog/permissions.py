@@ -46,6 +46,15 @@ def can_manage_staff(user: Any, course: Course) -> bool:
         has_role(user, "instructor") and staff_role(user, course.id) == "owner")
 
 
+def can_publish_course(user: Any, course: Course) -> bool:
+    """Publish a version, roll back, take a file course into the studio: its owner."""
+    return can_manage_staff(user, course)
+
+
+def can_create_course(user: Any) -> bool:
+    return has_role(user, "admin") or has_role(user, "instructor")
+
+
 def taught_course_ids(user: Any) -> set[int] | None:
     """The courses the user is staff of; None for an admin (every course)."""
     if has_role(user, "admin"):
