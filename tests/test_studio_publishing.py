@@ -12,8 +12,8 @@ from lms.content.sync import sync_courses
 from lms.core.audit import AuditEvent
 from lms.core.db import db
 from lms.core.errors import DomainError
-from tests.fixtures.courses import FIXTURES, SHIPPED, sync_folder
 from tests.fixtures.app import post_form
+from tests.fixtures.courses import FIXTURES, SHIPPED, sync_folder
 from tests.helpers import correct_answers, post_attempt, start_attempt
 
 
@@ -127,3 +127,30 @@ def test_a_question_with_answers_gets_a_new_version_and_old_attempts_keep_theirs
     assert snap["version"] == 1 and snap["prompt"] != "A new wording?"
     page = learner_client.get(f"/attempts/{attempt.id}/result").get_data(as_text=True)
     assert snap["prompt"].split()[0] in page and "A new wording?" not in page
+
+
+def test_item_analysis_is_kept_per_question_version(db, learner, learner_client):
+    from lms.assessment.statistics import quiz_item_statistics
+
+    sync_folder(FIXTURES / "good" / "tiny-course", archive_missing=False)
+    tiny = db.session.scalar(sa.select(Course).where(Course.slug == "tiny-course"))
+    post_form(learner_client, "/courses/tiny-course/enrol")
+
+    def attempt_once():
+        attempt_id = start_attempt(learner_client, "tiny-course")
+        post_attempt(learner_client, attempt_id, {**correct_answers(attempt_id),
+                                                  "action": "finish"})
+        return db.session.get(Attempt, attempt_id)
+
+    first = attempt_once()
+    publish.take_over(tiny, versions.latest_version(tiny.id).files, actor_id=None)
+    key = sorted(k for (kind, k) in drafts.items_of(tiny.id) if kind == "question")[0]
+    item = drafts.get_item(tiny.id, "question", key)
+    drafts.save_item(tiny, "question", key, {**item.data, "prompt": "Reworded?"},
+                     revision=item.revision, actor_id=None)
+    publish.publish_draft(tiny, note="reworded", actor_id=None)
+    db.session.commit()
+    attempt_once()
+    question = db.session.scalar(sa.select(Question).where(Question.key == key))
+    rows = [s for s in quiz_item_statistics(first.quiz_id) if s.question_id == question.id]
+    assert [(s.version, s.attempts) for s in rows] == [(1, 1), (2, 1)]

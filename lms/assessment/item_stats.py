@@ -10,7 +10,7 @@ answers (after a migration, or to check).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column

@@ -1,5 +1,5 @@
-"""`flask courses validate|sync|report|staff`: check course files, load them into the
-database, and name who works on a course."""
+"""`flask courses validate|sync|report|staff|export`: check course files, load them into
+the database, name who works on a course, and write a course back out as files."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -129,3 +129,33 @@ def staff_command(slug: str, email: str, role: str, remove: bool) -> None:
         raise click.ClickException(error.message) from None
     db.session.commit()
     click.echo(f"{email}: {'removed from' if remove else role + ' of'} {slug}")
+
+
+@courses_cli.command("export")
+@click.argument("slug")
+@click.argument("folder", type=click.Path(file_okay=False))
+@click.option("--draft", is_flag=True, help="The studio's draft instead of the published "
+              "version.")
+def export_command(slug: str, folder: str, draft: bool) -> None:
+    """Write a course as `courses/` files into FOLDER/SLUG (the published version)."""
+    from lms.content import drafts, versions
+    from lms.content.course_files import files_from_items, items_from_files, write_folder
+
+    course = db.session.scalar(sa.select(Course).where(Course.slug == slug))
+    if course is None:
+        raise click.ClickException(f"no course '{slug}'")
+    if draft:
+        if not drafts.has_draft(course.id):
+            raise click.ClickException(f"{slug} has no studio draft")
+        files = drafts.draft_files(course.id)
+    else:
+        latest = versions.latest_version(course.id)
+        if latest is None:
+            raise click.ClickException(f"{slug} has no published version to export; "
+                                       "run `flask courses sync` or publish it first")
+        files = files_from_items(items_from_files(latest.files))
+    target = Path(folder) / slug
+    if target.exists() and any(target.iterdir()):
+        raise click.ClickException(f"{target} exists and is not empty")
+    write_folder(files, target)
+    click.echo(f"wrote {len(files)} files to {target}")

@@ -27,12 +27,12 @@ from lms.core.db import db, utcnow
 from lms.core.errors import DomainError
 
 
-class StaleEdit(DomainError):
-    """Someone saved this item after the editor opened it: nothing was written."""
+class StaleEdit(Exception):
+    """Someone saved this item after the editor opened it: nothing was written. Not a
+    DomainError: each page answers it itself, showing both texts."""
 
     def __init__(self, current: DraftItem | None):
-        super().__init__(_("Someone else saved this since you opened it. Your text is kept "
-                           "below beside theirs: copy what you need, then save again."))
+        super().__init__("stale revision")
         self.current = current
 
 

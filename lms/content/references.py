@@ -1,39 +1,109 @@
 """The legal instruments a question may cite, so a typo in a reference tag is caught.
 
-Tags name an instrument and, where it has them, an article or principle:
-"Palermo Art. 3(c)", "ACTIP Art. 14(7)", "OHCHR Principle 7". Add an instrument
-here (with its full title in the course's references page) before citing it.
+They are data: the shipped list in `courses/_shared/instruments.toml`, plus those an
+admin adds in the studio (rows of `legal_instrument`). A tag names an instrument and,
+where it has them, an article or principle: "Palermo Art. 3(c)", "ACTIP Art. 14(7)",
+"OHCHR Principle 7". File validation without a database knows the shipped list.
 """
 from __future__ import annotations
 
 import re
+import tomllib
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from pathlib import Path
 
-KNOWN_INSTRUMENTS: dict[str, str] = {
-    r"Palermo Art\. \d+(\([a-z0-9]+\))*": "UN Trafficking in Persons Protocol (2000)",
-    r"ACTIP Art\. \d+(\([a-z0-9]+\))*": "ASEAN Convention against Trafficking in Persons, "
-                                        "Especially Women and Children (2015)",
-    r"OHCHR (Principle|Guideline) \d+": "OHCHR Recommended Principles and Guidelines on "
-                                        "Human Rights and Human Trafficking (2002)",
-    r"UNODC Model Law Art\. \d+(\([a-z0-9]+\))*": "UNODC Model Law against Trafficking in "
-                                                  "Persons (2009)",
-    r"ASEAN NPP Guideline 2025": "ASEAN Guideline on the Implementation of the "
-                                 "Non-Punishment Principle (2025)",
-    r"ACWC Guidelines 2018": "ACWC Regional Guidelines and Procedures to Address the Needs "
-                             "of Victims of Trafficking in Persons (2018)",
-    r"ACWC Gender Sensitive Guideline": "ACWC Gender Sensitive Guideline",
-    r"WHO Interview Recommendations 2003": "WHO Ethical and Safety Recommendations for "
-                                           "Interviewing Trafficked Women (2003)",
-    r"SAMHSA TIC 2014": "SAMHSA six principles of a trauma-informed approach (2014)",
-    r"CACJ Compendium 2024": "CACJ Compendium of Good Practices in Adjudicating TIP Cases "
-                             "(2024)",
-    r"UNODC Case Digest 2017": "UNODC Case Digest on Evidential Issues in Trafficking in "
-                               "Persons Cases (2017)",
-    r"ASEAN-ACT Victim-Sensitive Court Indicators": "ASEAN-ACT victim-sensitive court "
-                                                    "indicators",
-    r"OHCHR Scam Centres Report 2023": "OHCHR report on online scam operations (2023)",
-}
-_PATTERN = re.compile("|".join(f"(?:{p})" for p in KNOWN_INSTRUMENTS))
+import sqlalchemy as sa
+from flask import g, has_app_context
+from sqlalchemy.orm import Mapped, mapped_column
+
+from lms.core.db import db, utcnow
+
+SHIPPED = Path(__file__).resolve().parents[2] / "courses" / "_shared" / "instruments.toml"
+CITES = ("Art.", "Principle", "Guideline", "Section", "Rule", "Para.")
+NUMBER = r"\d+(\([a-z0-9]+\))*"
+NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 .'()&/-]{0,79}$")
+
+
+class LegalInstrument(db.Model):
+    """An instrument an admin added (the shipped ones live in the file)."""
+
+    __tablename__ = "legal_instrument"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    title: Mapped[str] = mapped_column(sa.String(300))
+    cites: Mapped[list] = mapped_column(default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+
+@dataclass(frozen=True)
+class Instrument:
+    name: str
+    title: str
+    cites: tuple[str, ...] = ()
+    shipped: bool = True
+
+    @property
+    def pattern(self) -> str:
+        name = re.escape(self.name)
+        if not self.cites:
+            return name
+        return f"{name} (?:{'|'.join(re.escape(c) for c in self.cites)}) {NUMBER}"
+
+    @property
+    def tag_starts(self) -> list[str]:
+        """What a tag begins with, for the studio's picker."""
+        return [f"{self.name} {c}" for c in self.cites] or [self.name]
+
+
+@cache
+def shipped_instruments() -> tuple[Instrument, ...]:
+    data = tomllib.loads(SHIPPED.read_text(encoding="utf-8"))
+    return tuple(Instrument(i["name"], i["title"], tuple(i.get("cites", [])))
+                 for i in data["instruments"])
+
+
+def _added() -> tuple[Instrument, ...]:
+    if not has_app_context():
+        return ()
+    if "lms_instruments" not in g:
+        try:
+            with db.session.begin_nested():  # a savepoint: a failure keeps the caller's work
+                rows = db.session.execute(sa.select(
+                    LegalInstrument.name, LegalInstrument.title, LegalInstrument.cites)).all()
+        except (sa.exc.OperationalError, sa.exc.ProgrammingError):
+            rows = []  # `courses validate` before any database exists
+        g.lms_instruments = tuple(Instrument(n, t, tuple(c), shipped=False)
+                                  for n, t, c in rows)
+    return g.lms_instruments
+
+
+def known_instruments() -> tuple[Instrument, ...]:
+    return shipped_instruments() + _added()
+
+
+@cache
+def _compiled(patterns: tuple[str, ...]) -> re.Pattern:
+    return re.compile("|".join(f"(?:{p})" for p in patterns))
 
 
 def is_known_reference(tag: str) -> bool:
-    return _PATTERN.fullmatch(tag) is not None
+    return _compiled(tuple(i.pattern for i in known_instruments())).fullmatch(tag) is not None
+
+
+def instrument_choices() -> list[tuple[str, str]]:
+    """(what a tag starts with, instrument title) for every instrument."""
+    return [(start, i.title) for i in known_instruments() for start in i.tag_starts]
+
+
+def split_tag(tag: str) -> tuple[str, str]:
+    """A tag as the picker shows it: the instrument part and the number."""
+    for start, _title in instrument_choices():
+        if tag == start:
+            return start, ""
+        if tag.startswith(start + " "):
+            return start, tag[len(start) + 1:]
+    return tag, ""

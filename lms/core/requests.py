@@ -36,12 +36,19 @@ def has_nul(values) -> bool:
                for key in values)
 
 
+# endpoint → largest body it takes (uploads); every other request keeps
+# MAX_CONTENT_LENGTH. Filled by domains; read before anything parses the form (CSRF).
+upload_limits: dict[str, int] = {}
+
+
 def init_app(app: Flask) -> None:
     # Set before any blueprint registers its routes: rules pick their converter then.
     app.url_map.converters["int"] = DatabaseIdConverter
 
     @app.before_request
     def refuse_nul_bytes():
+        if (limit := upload_limits.get(request.endpoint or "")) is not None:
+            request.max_content_length = limit
         if "\x00" in request.path or has_nul(request.args):
             abort(400)
         if request.method in ("POST", "PUT", "PATCH") and has_nul(request.form):

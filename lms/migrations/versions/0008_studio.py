@@ -1,4 +1,4 @@
-"""studio: course source, drafts, published versions, pending imports, question versions
+"""studio: course source, drafts, versions, pending imports, question versions, instruments
 
 Revision ID: 0008
 Revises: 0007
@@ -75,7 +75,22 @@ def upgrade():
         sa.PrimaryKeyConstraint('id', name=op.f('pk_content_import')))
 
 
+    op.create_table(
+        'legal_instrument',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('name', sa.String(length=80), nullable=False),
+        sa.Column('title', sa.String(length=300), nullable=False),
+        sa.Column('cites', sa.JSON(), nullable=False),
+        sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('created_by_id', sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(['created_by_id'], ['users.id'],
+                                name=op.f('fk_legal_instrument_created_by_id_users')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_legal_instrument')),
+        sa.UniqueConstraint('name', name=op.f('uq_legal_instrument_name')))
+
+
 def downgrade():
+    op.drop_table('legal_instrument')
     op.drop_table('content_import')
     op.drop_table('course_version')
     op.drop_table('draft_item')
