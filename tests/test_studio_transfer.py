@@ -190,3 +190,43 @@ def test_publishing_twice_keeps_both_versions_and_the_published_files(app, clien
     compare = client.get(f"/studio/{course.slug}/versions/compare?old=1&new=2")
     assert "summary" in compare.get_data(as_text=True)
 
+
+
+def test_lesson_images_travel_in_the_zip_and_are_stored_again(app, client, instructor):
+    from PIL import Image
+
+    login(client, instructor)
+    course = build_course(client)
+    buffer = io.BytesIO()
+    Image.new("RGB", (32, 24), "navy").save(buffer, "PNG")
+    buffer.seek(0)
+    page = post_form(client, f"/studio/{course.slug}/lessons/lesson-1/images",
+                     {"image": (buffer, "chart.png"), "alt_text": "A [navy] chart"},
+                     content_type="multipart/form-data", follow_redirects=True)
+    import re
+    line = re.search(r"!\[.*?\]\(/media/\d+/[^)]+\)", page.get_data(as_text=True)).group(0)
+    revision = drafts.get_item(course.id, "lesson", "lesson-1").revision
+    post_form(client, f"/studio/{course.slug}/lessons/lesson-1", {
+        "revision": revision, "title": "Indicators", "minutes": "15",
+        "body": f"Look:\n\n{line}\n", "action": "save"})
+    archive = zipfile.ZipFile(io.BytesIO(client.get(f"/studio/{course.slug}/export.zip").data))
+    names = archive.namelist()
+    lesson = archive.read(f"{course.slug}/lessons/lesson-1.md").decode()
+    assert any(n.startswith(f"{course.slug}/media/chart-") for n in names), (names, line)
+    assert "](media/chart-" in lesson and "/media/" not in lesson
+    # Imported as a new course: the image is stored for it and the lesson points at it.
+    data = client.get(f"/studio/{course.slug}/export.zip").data
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(
+            out := io.BytesIO(), "w") as target:
+        for name in source.namelist():
+            target.writestr(name.replace(course.slug, "copy-course", 1), source.read(name))
+    page = _upload(client, "/studio/import", "c.zip", out.getvalue())
+    post_form(client, f"/studio/imports/{_pending_id(page.get_data(as_text=True))}/apply")
+    copy = _course("copy-course")
+    body = drafts.get_item(copy.id, "lesson", "lesson-1").data["body"]
+    url = re.search(r"/media/\d+/[^)]+", body).group(0)
+    assert "A \\[navy\\] chart" in body
+    from lms.catalog.media import MediaFile
+    stored = db.session.scalar(sa.select(MediaFile).where(MediaFile.course_id == copy.id))
+    assert stored is not None and url == f"/media/{stored.id}/{stored.filename}"
+    assert stored.alt_text == "A [navy] chart"

@@ -140,6 +140,7 @@ def export_command(slug: str, folder: str, draft: bool) -> None:
     """Write a course as `courses/` files into FOLDER/SLUG (the published version)."""
     from lms.content import drafts, versions
     from lms.content.course_files import files_from_items, items_from_files, write_folder
+    from lms.content.course_media import export_media
 
     course = db.session.scalar(sa.select(Course).where(Course.slug == slug))
     if course is None:
@@ -157,5 +158,9 @@ def export_command(slug: str, folder: str, draft: bool) -> None:
     target = Path(folder) / slug
     if target.exists() and any(target.iterdir()):
         raise click.ClickException(f"{target} exists and is not empty")
+    files, media = export_media(course.id, files)
     write_folder(files, target)
-    click.echo(f"wrote {len(files)} files to {target}")
+    for name, data in media.items():
+        (target / "media").mkdir(exist_ok=True)
+        (target / "media" / Path(name).name).write_bytes(data)
+    click.echo(f"wrote {len(files)} files and {len(media)} images to {target}")

@@ -1,12 +1,14 @@
 """A course's files as a zip and back, read defensively (the zip comes from a browser).
 
-Only the course's own text files are taken (course.toml, lessons/, quizzes/, banks/,
-references.md), each read with a size cap whatever its header claims, so a zip bomb
-stops at the cap; paths that climb out or start at the root are refused.
+Only the course's own files are taken (course.toml, lessons/, quizzes/, banks/,
+references.md, and lesson images in media/), each read with a size cap whatever its
+header claims, so a zip bomb stops at the cap; paths that climb out or start at the
+root are refused.
 """
 from __future__ import annotations
 
 import io
+import re
 import tomllib
 import zipfile
 from dataclasses import dataclass, field
@@ -24,32 +26,47 @@ MAX_FILE_BYTES = 1024 * 1024
 MAX_TOTAL_BYTES = 40 * 1024 * 1024
 
 
+MEDIA = re.compile(r"^media/([^/]{1,100})$")
+MAX_IMAGE_BYTES = 8 * 1024 * 1024
+
+
 @dataclass
 class ReadZip:
     slug: str
     files: Files
     ignored: list[str] = field(default_factory=list)
+    media: dict[str, bytes] = field(default_factory=dict)  # media/<name> → bytes
 
 
-def zip_of(slug: str, files: Files) -> bytes:
-    """The files under a `<slug>/` folder, as `flask courses export` writes them."""
+def zip_of(slug: str, files: Files, media: dict[str, bytes] | None = None) -> bytes:
+    """The files under a `<slug>/` folder, as `flask courses export` writes them, and
+    the lessons' images under `<slug>/media/`."""
     buffer = io.BytesIO()
+    entries = [(path, files[path].encode("utf-8")) for path in sorted(files)]
+    entries += [(f"media/{name}", data) for name, data in sorted((media or {}).items())]
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in sorted(files):
+        for path, data in entries:
             info = zipfile.ZipInfo(f"{slug}/{path}", date_time=(2020, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            archive.writestr(info, files[path].encode("utf-8"))
+            archive.writestr(info, data)
     return buffer.getvalue()
 
 
-def _read(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+def _read(archive: zipfile.ZipFile, info: zipfile.ZipInfo,
+          limit: int = MAX_FILE_BYTES) -> bytes:
     with archive.open(info) as handle:
-        data = handle.read(MAX_FILE_BYTES + 1)
-    if len(data) > MAX_FILE_BYTES:
+        data = handle.read(limit + 1)  # never more, whatever the header claims
+    if len(data) > limit:
         raise DomainError(_("%(path)s is larger than %(size)d KiB.", path=info.filename,
-                            size=MAX_FILE_BYTES // 1024))
+                            size=limit // 1024))
     return data
+
+
+def _check_total(total: int) -> None:
+    if total > MAX_TOTAL_BYTES:
+        raise DomainError(_("The zip's files add up to more than %(size)d MB.",
+                            size=MAX_TOTAL_BYTES // (1024 * 1024)))
 
 
 def _root(names: list[str]) -> str:
@@ -82,14 +99,17 @@ def files_from_zip(data: bytes) -> ReadZip:
     with archive:
         for info in infos:
             relative = info.filename[len(root):] if info.filename.startswith(root) else ""
+            if (image := MEDIA.match(relative)) is not None:
+                read.media[image[1]] = _read(archive, info, MAX_IMAGE_BYTES)
+                total += len(read.media[image[1]])
+                _check_total(total)
+                continue
             if not TEXT_FILES.match(relative):
                 read.ignored.append(info.filename[:200])
                 continue
             raw = _read(archive, info)
             total += len(raw)
-            if total > MAX_TOTAL_BYTES:
-                raise DomainError(_("The zip's files add up to more than %(size)d MB.",
-                                    size=MAX_TOTAL_BYTES // (1024 * 1024)))
+            _check_total(total)
             try:
                 text = raw.decode("utf-8-sig")
             except UnicodeDecodeError as error:

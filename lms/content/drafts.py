@@ -165,8 +165,8 @@ def _link_problems(documents: list[tuple[str, str]], catalogue: dict[str, Any],
     for path, text in documents:
         for number, line in enumerate(text.splitlines(), 1):
             for target in LINK.findall(line):
-                if target.startswith("/media/"):
-                    continue  # the studio's own uploads
+                if target.startswith(("/media/", "media/")):
+                    continue  # the studio's uploads (a zip's are checked when imported)
                 if (problem := link_problem(target, catalogue, terms)) is not None:
                     problems.append(f"{path}:{number}: {problem}")
     return problems

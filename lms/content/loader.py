@@ -166,6 +166,9 @@ def link_problem(target: str, courses: dict[str, CourseSpec],
     """Why an internal link would not resolve (external links are not checked)."""
     if re.match(r"^(https?:|mailto:)", target):
         return None
+    if target.startswith(("media/", "/media/")):
+        return ("images are stored by the studio: `courses sync` does not load them; "
+                "import this course into the studio to keep its images")
     path, _hash, anchor = target.partition("#")
     if path == "/glossary" and anchor:
         return None if terms is None or anchor in terms else f"no glossary term '{anchor}'"

@@ -3,6 +3,8 @@ new draft of a course after a preview of what would change. Nothing is written u
 the uploader confirms the preview; then all of it is, in one transaction."""
 from __future__ import annotations
 
+import base64
+
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -12,6 +14,7 @@ from lms.catalog.models import Course
 from lms.catalog.permissions import can_create_course
 from lms.content import drafts, publish, versions
 from lms.content.course_files import files_from_items, items_from_files
+from lms.content.course_media import export_media, import_media
 from lms.content.course_zip import files_from_zip, zip_of
 from lms.content.models import ContentImport
 from lms.content.studio import bp
@@ -36,7 +39,8 @@ def export_zip(slug: str):
         if latest is None:
             abort(404)
         files = files_from_items(items_from_files(latest.files))
-    return zip_of(course.slug, files), 200, {
+    files, media = export_media(course.id, files)
+    return zip_of(course.slug, files, media), 200, {
         "Content-Type": "application/zip",
         "Content-Disposition": f'attachment; filename="{course.slug}.zip"',
         "Cache-Control": "private, no-store"}
@@ -52,6 +56,17 @@ def _read_upload(form: UploadForm):
     except DomainError as error:
         flash(error.message, "error")
         return None
+
+
+def _payload(read) -> dict:
+    return {"slug": read.slug, "files": read.files,
+            "media": {name: base64.b64encode(data).decode() for name, data in
+                      read.media.items()}}
+
+
+def _media_of(pending: ContentImport) -> dict[str, bytes]:
+    return {name: base64.b64decode(text)
+            for name, text in pending.payload.get("media", {}).items()}
 
 
 def _pending(import_id: int) -> ContentImport:
@@ -75,7 +90,7 @@ def import_course():
     taken = db.session.scalar(sa.select(Course.id).where(Course.slug == read.slug))
     check = drafts.check_files(read.slug, read.files)
     pending = ContentImport(user_id=current_user.id, kind="course",
-                            payload={"slug": read.slug, "files": read.files})
+                            payload=_payload(read))
     db.session.add(pending)
     db.session.commit()
     return render_template("studio/import_preview.html", course=None, read=read,
@@ -95,8 +110,9 @@ def import_draft(slug: str):
         return render_template("studio/import.html", form=form, course=course), 400
     check = drafts.check_files(course.slug, read.files)
     changes = versions.compare(drafts.draft_files(course.id), read.files)
+    read.slug = course.slug
     pending = ContentImport(user_id=current_user.id, course_id=course.id, kind="course",
-                            payload={"slug": course.slug, "files": read.files})
+                            payload=_payload(read))
     db.session.add(pending)
     db.session.commit()
     return render_template("studio/import_preview.html", course=course, read=read,
@@ -117,9 +133,12 @@ def apply_import(import_id: int):
 
         def create():
             db.session.delete(pending)
-            return publish.create_course(
+            course = publish.create_course(
                 pending.payload["slug"], _title(files), owner_id=current_user.id,
                 actor_id=current_user.id, files=files, ip=request.remote_addr)
+            with_images = import_media(course.id, files, _media_of(pending), current_user.id)
+            drafts.replace_draft(course, items_from_files(with_images), current_user.id)
+            return course
 
         outcome = commit_or_flash(create)
         if not outcome.ok:
@@ -129,7 +148,8 @@ def apply_import(import_id: int):
     course = editable_course(db.session.get(Course, pending.course_id).slug)
 
     def replace():
-        drafts.replace_draft(course, items_from_files(files), current_user.id)
+        with_images = import_media(course.id, files, _media_of(pending), current_user.id)
+        drafts.replace_draft(course, items_from_files(with_images), current_user.id)
         db.session.delete(pending)
 
     if commit_or_flash(replace).ok:
