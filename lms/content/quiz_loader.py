@@ -10,6 +10,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from flask_babel import gettext as _
+
 from lms.assessment.qtypes import REGISTRY
 from lms.content.limits import check_length, max_length
 from lms.content.reading import SLUG_RE, Collector, read_toml_file, text_of
@@ -22,32 +24,39 @@ SHOW_ANSWERS = ("never", "after_attempt", "after_pass", "after_last")
 
 def question_problems(raw: Any, *, topic_required: bool = False) -> list[tuple[str | None, str]]:
     """What is wrong with one question table, as (field or None, message): the file
-    loader turns the field into a line, the studio shows the message beside it."""
+    loader turns the field into a line, the studio shows the message beside it (in the
+    editor's language; `courses validate` prints English)."""
     if not isinstance(raw, dict):
-        return [(None, "question must be a table")]
+        return [(None, _("question must be a table"))]
     key, qtype = text_of(raw, "key"), text_of(raw, "type")
     problems: list[tuple[str | None, str]] = []
     if not key or not SLUG_RE.match(key):
-        problems.append(("key", "question key must be lower-case letters, digits and hyphens"))
+        problems.append(("key", _("question key must be lower-case letters, digits and "
+                                  "hyphens")))
     for field, what in (("key", "question key"), ("topic", "topic")):
         if len(text_of(raw, field)) > max_length(what):
-            problems.append((field, f"{what} is {len(text_of(raw, field))} characters; at "
-                             f"most {max_length(what)} fit"))
+            problems.append((field, _("%(what)s is %(length)d characters; at most %(limit)d "
+                                      "fit", what=what, length=len(text_of(raw, field)),
+                                      limit=max_length(what))))
     if not text_of(raw, "prompt"):
-        problems.append(("prompt", f"question {key or '(no key)'} has no prompt"))
+        problems.append(("prompt", _("question %(key)s has no prompt",
+                                     key=key or "(no key)")))
     if topic_required and not SLUG_RE.match(text_of(raw, "topic")):
-        problems.append(("topic", f"question {key}: bank questions need a topic slug"))
+        problems.append(("topic", _("question %(key)s: bank questions need a topic slug",
+                                    key=key)))
     if qtype not in REGISTRY:
-        known = ", ".join(sorted(REGISTRY))
-        problems.append(("type", f"unknown question type '{qtype}' (known: {known})"))
+        problems.append(("type", _("unknown question type '%(type)s' (known: %(known)s)",
+                                   type=qtype, known=", ".join(sorted(REGISTRY)))))
     else:
-        problems.extend((None, f"question {key}: {p}") for p in REGISTRY[qtype].validate(raw))
+        problems.extend((None, _("question %(key)s: %(problem)s", key=key, problem=p))
+                        for p in REGISTRY[qtype].validate(raw))
     refs = raw.get("references", [])
     if not isinstance(refs, list) or not all(isinstance(r, str) for r in refs):
-        problems.append(("references", "references must be a list of strings"))
+        problems.append(("references", _("references must be a list of strings")))
     else:
-        problems.extend(("references", f"question {key}: unknown legal reference '{ref}' "
-                         "(known instruments: Studio → Legal instruments)")
+        problems.extend(("references", _("question %(key)s: unknown legal reference "
+                                         "'%(tag)s' (known instruments: Studio → Legal "
+                                         "instruments)", key=key, tag=ref))
                         for ref in refs if not is_known_reference(ref))
     return problems
 

@@ -39,14 +39,14 @@ class Matching(QuestionType):
     def validate(self, raw: dict[str, Any]) -> list[str]:
         pairs = raw.get("pairs")
         if not isinstance(pairs, list) or len(pairs) < 2:
-            return ["needs at least two pairs"]
+            return [_("needs at least two pairs")]
         keys = [str(p.get("key", "")) if isinstance(p, dict) else "" for p in pairs]
         problems = []
         if any(not k for k in keys) or len(set(keys)) != len(keys):
-            problems.append("every pair needs a unique key")
+            problems.append(_("every pair needs a unique key"))
         if any(not isinstance(p, dict) or not str(p.get("left", "")).strip()
                or not str(p.get("right", "")).strip() for p in pairs):
-            problems.append("every pair needs left and right text")
+            problems.append(_("every pair needs left and right text"))
         return problems
 
     def build_spec(self, raw: dict[str, Any]) -> dict[str, Any]:

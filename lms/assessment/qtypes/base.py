@@ -13,6 +13,8 @@ import random
 from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
+from flask_babel import gettext as _
+
 Fields = dict[str, list[str]]
 
 
@@ -76,15 +78,16 @@ def single_value(fields: Fields, suffix: str = "") -> str | None:
 def keyed_items(raw: Any, what: str, text_field: str = "text") -> list[str]:
     """Problems with a list of {key, text} tables (options, items, pairs)."""
     if not isinstance(raw, list) or len(raw) < 2:
-        return [f"needs at least two {what}"]
+        return [_("needs at least two %(what)s", what=what)]
     problems = []
     keys = [str(o.get("key", "")) if isinstance(o, dict) else "" for o in raw]
     if any(not k for k in keys):
-        problems.append(f"every one of its {what} needs a key")
+        problems.append(_("every one of its %(what)s needs a key", what=what))
     if len(set(keys)) != len(keys):
-        problems.append(f"{what} keys must be unique")
+        problems.append(_("%(what)s keys must be unique", what=what))
     if any(not isinstance(o, dict) or not str(o.get(text_field, "")).strip() for o in raw):
-        problems.append(f"every one of its {what} needs {text_field}")
+        problems.append(_("every one of its %(what)s needs %(field)s", what=what,
+                                 field=text_field))
     return problems
 
 

@@ -27,9 +27,10 @@ class _Options(QuestionType):
             return problems
         correct = sum(1 for o in options if o.get("correct") is True)
         if correct == 0:
-            problems.append("has no correct answer")
+            problems.append(_("has no correct answer"))
         elif not self.multiple and correct > 1:
-            problems.append(f"has {correct} correct options; single allows exactly one")
+            problems.append(_("has %(count)d correct options; single allows exactly one",
+                              count=correct))
         return problems
 
     def build_spec(self, raw: dict[str, Any]) -> dict[str, Any]:
@@ -102,7 +103,7 @@ class MultipleSelect(_Options):
     def validate(self, raw: dict[str, Any]) -> list[str]:
         problems = super().validate(raw)
         if raw.get("scoring", "all_or_nothing") not in SCORING:
-            problems.append(f"scoring must be one of {', '.join(SCORING)}")
+            problems.append(_("scoring must be one of %(choices)s", choices=", ".join(SCORING)))
         return problems
 
     def build_spec(self, raw: dict[str, Any]) -> dict[str, Any]:
@@ -126,9 +127,9 @@ class TrueFalse(QuestionType):
 
     def validate(self, raw: dict[str, Any]) -> list[str]:
         if "options" in raw:
-            return ["true_false questions take `answer`, not options"]
+            return [_("true_false questions take `answer`, not options")]
         if not isinstance(raw.get("answer"), bool):
-            return ["has no correct answer: set answer = true or answer = false"]
+            return [_("has no correct answer: set answer = true or answer = false")]
         return []
 
     def build_spec(self, raw: dict[str, Any]) -> dict[str, Any]:

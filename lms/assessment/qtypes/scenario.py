@@ -9,6 +9,8 @@ import random
 import re
 from typing import Any
 
+from flask_babel import gettext as _
+
 from lms.assessment.qtypes.base import Fields, InvalidAnswer, QuestionType
 from lms.core.markdown import render_markdown
 
@@ -25,22 +27,23 @@ class CaseScenario(QuestionType):
     def validate(self, raw: dict[str, Any]) -> list[str]:
         problems = []
         if not str(raw.get("vignette", "")).strip():
-            problems.append("scenario needs a vignette")
+            problems.append(_("scenario needs a vignette"))
         parts = raw.get("parts")
         if not isinstance(parts, list) or not parts:
             return [*problems, "scenario needs [[questions.parts]]"]
         keys = [str(p.get("key", "")) if isinstance(p, dict) else "" for p in parts]
         if any(not PART_KEY.match(k) for k in keys) or len(set(keys)) != len(keys):
-            problems.append("every part needs a unique key of lower-case letters and digits")
+            problems.append(_("every part needs a unique key of lower-case letters and digits"))
         for part in (p for p in parts if isinstance(p, dict)):
             qtype = self.registry.get(str(part.get("type", "")))
             if qtype is None or qtype.name == self.name:
-                problems.append(f"part {part.get('key')}: unknown question type "
-                                f"'{part.get('type')}'")
+                problems.append(_("part %(key)s: unknown question type '%(type)s'",
+                                  key=part.get("key"), type=part.get("type")))
                 continue
             if not str(part.get("prompt", "")).strip():
-                problems.append(f"part {part.get('key')}: has no prompt")
-            problems.extend(f"part {part.get('key')}: {p}" for p in qtype.validate(part))
+                problems.append(_("part %(key)s: has no prompt", key=part.get("key")))
+            problems.extend(_("part %(key)s: %(problem)s", key=part.get("key"), problem=p)
+                            for p in qtype.validate(part))
         return problems
 
     def build_spec(self, raw: dict[str, Any]) -> dict[str, Any]:

@@ -36,7 +36,7 @@ class ShortAnswer(QuestionType):
         answers = raw.get("answers")
         if not isinstance(answers, list) or not answers or not all(
                 isinstance(a, str) and normalise_text(a) for a in answers):
-            return ["has no correct answer: list accepted answers in `answers`"]
+            return [_("has no correct answer: list accepted answers in `answers`")]
         return []
 
     def build_spec(self, raw: dict[str, Any]) -> dict[str, Any]:
@@ -95,9 +95,9 @@ class Numeric(QuestionType):
         answer, tolerance = raw.get("answer"), raw.get("tolerance", 0)
         problems = []
         if not isinstance(answer, int | float) or isinstance(answer, bool):
-            problems.append("has no correct answer: set answer = <number>")
+            problems.append(_("has no correct answer: set answer = <number>"))
         if not isinstance(tolerance, int | float) or isinstance(tolerance, bool) or tolerance < 0:
-            problems.append("tolerance must be a number of 0 or more")
+            problems.append(_("tolerance must be a number of 0 or more"))
         return problems
 
     def build_spec(self, raw: dict[str, Any]) -> dict[str, Any]:
