@@ -75,6 +75,7 @@ def course(slug: str):
     return render_template("studio/course.html", course=course, outline=outline,
                            check=check, latest=latest, pending=pending,
                            course_revision=item.revision if item else None,
+                           draft_title=item.data.get("title") if item else None,
                            publish_form=PublishForm(), form=ActionForm())
 
 
