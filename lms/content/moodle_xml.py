@@ -223,7 +223,8 @@ def _read_question(question: Element, importer: Importer) -> None:
     except Unmappable as exc:
         importer.skip(name, qtype, str(exc))
         return
-    importer.add(name, qtype, prompt, explanation, mapped, notes, set(fields.media))
+    tags = [(t.findtext("text") or "").strip() for t in question.findall("tags/tag")]
+    importer.add(name, qtype, prompt, explanation, mapped, notes, set(fields.media), tags)
 
 
 # Export ----------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from typing import Any
 from lms.content.limits import max_length
 from lms.content.quiz_loader import _load_question
 from lms.content.reading import Collector
+from lms.content.references import is_known_reference
 from lms.content.toml_lines import TomlLines
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
@@ -122,7 +123,8 @@ class Importer:
         self.result.skipped.append(Skipped(name or "(no name)", qtype, reason))
 
     def add(self, name: str, source_type: str, prompt: str, explanation: str,
-            fields: dict[str, Any], notes: list[str], media: Collection[str] = ()) -> None:
+            fields: dict[str, Any], notes: list[str], media: Collection[str] = (),
+            tags: Collection[str] = ()) -> None:
         """Keep the question if the bank validator accepts it, else skip it with its reason."""
         if media:
             self.skip(name, source_type, "contains images or embedded files "
@@ -134,7 +136,10 @@ class Importer:
             return
         key = self.keys.make(name or prompt[:40])
         raw = {"key": key, "type": fields["type"], "topic": self.topic, "prompt": prompt,
-               "explanation": explanation, "references": [],
+               "explanation": explanation,
+               # Tags that name a known instrument are legal references (our export
+               # writes them so); other Moodle tags are not ours to keep.
+               "references": list(dict.fromkeys(t for t in tags if is_known_reference(t))),
                **{k: v for k, v in fields.items() if k != "type"}}
         problems = question_problems(raw)
         if problems:
