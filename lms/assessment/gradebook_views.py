@@ -87,7 +87,7 @@ def _review(attempt: Attempt) -> list[dict]:
     """Each drawn question with the learner's answer and the key, as the result page
     builds it for the learner (here always with the key: staff may see it)."""
     answers = services.answers_of(attempt.id)
-    questions = {q.id: q for q in services.drawn_questions(attempt)}
+    questions = services.shown_questions(attempt)  # the wording this attempt saw
     review = []
     for qid in attempt.draw.get("questions", []):
         qtype, spec = services.drawn_spec(attempt, qid)

@@ -10,17 +10,25 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 
 from lms.accounts.models import User
 from lms.assessment import item_stats
 from lms.assessment.models import Answer, Attempt, Question, Quiz, RegradeFlag
-from lms.assessment.services import compute_scores, question_snapshot, record_scores
+from lms.assessment.services import compute_scores, record_scores
 from lms.catalog.models import Course
 from lms.core.audit import record_event
 from lms.core.db import db, utcnow
 from lms.learning.services import get_enrolment, update_completion
+
+
+def regraded_snapshot(seen: dict[str, Any], question: Question) -> dict[str, Any]:
+    """The attempt graded by the question's answer key as it is now, while the learner's
+    review keeps the wording and the version they saw (item analysis too)."""
+    return {**seen, "type": question.type, "spec": question.spec,
+            "graded_with_version": question.version}
 
 
 @dataclass(frozen=True)
@@ -71,21 +79,15 @@ def regrade_batch(quiz: Quiz, *, after_id: int, actor_id: int | None, dry_run: b
         answers[answer.attempt_id][answer.question_id] = answer
     changes, stat_delta = [], item_stats.new_sums()
     for attempt in attempts:
-        # Regraded to the question as it is now (Moodle's "regrade to latest version").
         draw = {**attempt.draw, "specs": {
-            qid: question_snapshot(current[int(qid)])
+            qid: regraded_snapshot(attempt.draw["specs"][qid], current[int(qid)])
             for qid in attempt.draw.get("specs", {}) if int(qid) in current}}
         new_score, scores = compute_scores(draw, answers[attempt.id])
         # Compare per question: two corrections can cancel out in the total.
         same_marks = all(answers[attempt.id][q].score == s for q, s in scores.items())
         if same_marks:
             if draw != attempt.draw and not dry_run:
-                # New key, same marks: keep the snapshot current, and its statistics
-                # under the version it now records.
-                marks = {q: a.score or 0.0 for q, a in answers[attempt.id].items()}
-                item_stats.attempt_terms(attempt.draw, marks, -1, into=stat_delta)
-                item_stats.attempt_terms(draw, marks, +1, into=stat_delta)
-                attempt.draw = draw
+                attempt.draw = draw  # new key, same marks: keep the snapshot current
             continue
         old_score = attempt.score or 0.0
         change = RegradeChange(attempt.id, attempt.user_id, old_score, new_score,

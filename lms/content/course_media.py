@@ -19,7 +19,7 @@ from lms.core.errors import DomainError
 
 IN_DRAFT = re.compile(r"(!\[(?:\\.|[^\]\\\n])*\]\()/media/(\d{1,10})/([^)\s/]+)\)")
 IN_ZIP = re.compile(r"!\[((?:\\.|[^\]\\\n])*)\]\(media/([^)\s/]+)\)")
-MAX_IMAGES = 200
+MAX_IMAGES = 50  # each is decoded and re-encoded inside the request
 
 
 def _lessons(files: Files) -> list[str]:

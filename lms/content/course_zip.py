@@ -16,7 +16,7 @@ from pathlib import PurePosixPath
 
 from flask_babel import gettext as _
 
-from lms.content.course_files import TEXT_FILES, Files
+from lms.content.course_files import TEXT_FILES, Files, FilesError, items_from_files
 from lms.content.reading import SLUG_RE
 from lms.core.errors import DomainError
 
@@ -121,7 +121,23 @@ def files_from_zip(data: bytes) -> ReadZip:
         raise DomainError(_("The zip has no course.toml: export a course from the studio "
                             "or zip a folder of courses/."))
     read.slug = _slug(read.files["course.toml"], root.rstrip("/"))
+    _check_readable(read.files)
     return read
+
+
+def _check_readable(files: Files) -> None:
+    """File names the draft can hold, and text the draft can read (the validators
+    judge the rest in the preview)."""
+    for path in files:
+        stem = PurePosixPath(path).stem
+        if "/" in path and (not SLUG_RE.match(stem) or len(stem) > 80):
+            raise DomainError(_("%(path)s: a file name must be lower-case letters, digits "
+                                "and hyphens, at most 80 characters.", path=path[:120]))
+    try:
+        items_from_files(files)
+    except FilesError as error:
+        raise DomainError(_("The zip's files cannot be read: %(problems)s",
+                            problems="; ".join(error.problems[:5]))) from error
 
 
 def _slug(course_toml: str, folder: str) -> str:

@@ -7,6 +7,7 @@ the file validators, so a rule for files holds in the browser and the reverse.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from dataclasses import dataclass
@@ -18,7 +19,13 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from lms.catalog.models import Course, GlossaryTerm, Lesson, Module
-from lms.content.course_files import Files, ItemKey, files_from_items, write_folder
+from lms.content.course_files import (
+    Files,
+    ItemKey,
+    files_from_items,
+    items_from_files,
+    write_folder,
+)
 from lms.content.loader import LINK, link_problem, load_course
 from lms.content.models import DraftItem
 from lms.content.reading import Collector
@@ -108,6 +115,23 @@ def remove_item(course: Course, kind: str, key: str, *, revision: int) -> None:
 
 def draft_files(course_id: int) -> Files:
     return files_from_items({k: v.data for k, v in items_of(course_id).items()})
+
+
+def fingerprint(course_id: int) -> str:
+    """Changes whenever any draft item does (to notice edits made in between)."""
+    rows = sorted((f"{k}:{key}:{item.revision}" for (k, key), item in
+                   items_of(course_id).items()))
+    return hashlib.sha256("\n".join(rows).encode()).hexdigest()
+
+
+def unpublished_changes(course: Course) -> bool:
+    """Whether the draft differs from the latest published version."""
+    from lms.content.versions import latest_version
+
+    latest = latest_version(course.id)
+    if latest is None:
+        return has_draft(course.id)
+    return draft_files(course.id) != files_from_items(items_from_files(latest.files))
 
 
 @dataclass

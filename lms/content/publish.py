@@ -39,6 +39,9 @@ def publish_files(course: Course, files: Files, *, note: str, actor_id: int | No
     check = drafts.check_files(course.slug, files)
     if not check.ok:
         raise PublishRefused(check.problems)
+    if check.spec.slug != course.slug:  # a `slug =` in course.toml names another course
+        raise PublishRefused([_("course.toml: slug must be “%(slug)s” (this course's "
+                                "address) or left out", slug=course.slug)])
     before = versions.latest_version(course.id)
     number = course.version
     sync_course(check.spec, SyncReport())

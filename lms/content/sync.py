@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from lms.assessment.item_stats import ItemStat
-from lms.assessment.models import Answer, Question, Quiz
+from lms.assessment.models import Answer, Attempt, Question, Quiz
 from lms.catalog.models import Course, GlossaryTerm, Lesson, Module, SitePage
 from lms.content import versions
 from lms.content.course_files import files_of_folder
@@ -112,7 +112,7 @@ def _sync_questions(course: Course, spec: CourseSpec, quiz_ids: dict[str, int],
     owners = [(dict(quiz_id=quiz_ids[q.key], bank=None), q.questions) for q in spec.quizzes]
     owners += [(dict(quiz_id=None, bank=b.name), b.questions) for b in spec.banks]
     keep = set()
-    answered = _answered(q.id for q in questions.values())
+    answered = _answered(course.id, [q.id for q in questions.values()])
     for owner, question_specs in owners:
         for position, question_spec in enumerate(question_specs, start=1):
             keep.add(question_spec.key)
@@ -121,8 +121,8 @@ def _sync_questions(course: Course, spec: CourseSpec, quiz_ids: dict[str, int],
                            references=list(question_spec.references))
             row = questions.get(question_spec.key)
             version = row.version if row is not None else 1
-            if row is not None and row.id in answered and any(
-                    getattr(row, name) != value for name, value in content.items()):
+            if row is not None and row.id in answered and not all(
+                    _same(getattr(row, name), value) for name, value in content.items()):
                 version += 1  # learners answered the old wording: this is a new version
                 report.note(f"question {spec.slug}/{question_spec.key} is now version "
                             f"{version}")
@@ -134,14 +134,31 @@ def _sync_questions(course: Course, spec: CourseSpec, quiz_ids: dict[str, int],
     _archive(questions.values(), keep, "key", "question", report)
 
 
-def _answered(question_ids: Iterable[int]) -> set[int]:
-    """The questions some attempt has drawn and graded, or has an answer to."""
+def _answered(course_id: int, question_ids: Iterable[int]) -> set[int]:
+    """The questions learners have seen: graded, answered, or drawn into an attempt
+    still open (its snapshot holds the wording it showed)."""
     ids = list(question_ids)
     if not ids:
         return set()
     graded = sa.select(ItemStat.question_id).where(ItemStat.question_id.in_(ids))
     saved = sa.select(Answer.question_id).where(Answer.question_id.in_(ids))
-    return set(db.session.scalars(sa.union(graded, saved)))
+    seen = set(db.session.scalars(sa.union(graded, saved)))
+    for draw in db.session.scalars(sa.select(Attempt.draw).join(Quiz).where(
+            Quiz.course_id == course_id, Attempt.status == "open")):
+        seen.update(q for q in draw.get("questions", []) if q in ids)
+    return seen
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal but for surrounding whitespace (an editor that trims a trailing newline has
+    not made a new version of a question)."""
+    if isinstance(a, str) and isinstance(b, str):
+        return a.strip() == b.strip()
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    return a == b
 
 
 def _sync_quizzes(course: Course, spec: CourseSpec, report: SyncReport) -> None:

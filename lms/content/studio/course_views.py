@@ -83,7 +83,8 @@ def _settings_form(item) -> CourseSettingsForm:
     data = item.data
     references = drafts.get_item(item.course_id, "references")
     return CourseSettingsForm(
-        revision=item.revision, title=data.get("title", ""), summary=data.get("summary", ""),
+        revision=item.revision, references_revision=references.revision if references else "",
+        title=data.get("title", ""), summary=data.get("summary", ""),
         audience=data.get("audience", ""), objectives="\n".join(data.get("objectives", [])),
         cpd_hours=data.get("cpd_hours"), language=data.get("language", "en"),
         references=references.data.get("text", "") if references else "")
@@ -116,7 +117,8 @@ def settings(slug: str):
             drafts.save_item(course, "references", "", text, revision=None,
                              actor_id=current_user.id)
         elif references.data != text:
-            drafts.save_item(course, "references", "", text, revision=references.revision,
+            drafts.save_item(course, "references", "", text,
+                             revision=_int(form.references_revision.data),
                              actor_id=current_user.id)
 
     try:

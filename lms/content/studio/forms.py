@@ -33,6 +33,7 @@ class NewCourseForm(FlaskForm):
 
 class CourseSettingsForm(FlaskForm):
     revision = HiddenField()
+    references_revision = HiddenField()
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     summary = TextAreaField(_l("Summary"), validators=[DataRequired(), Length(max=5000)])
     audience = TextAreaField(_l("Audience"), validators=[Length(max=2000)])

@@ -4,6 +4,8 @@ the uploader confirms the preview; then all of it is, in one transaction."""
 from __future__ import annotations
 
 import base64
+import tomllib
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -21,7 +23,7 @@ from lms.content.studio import bp
 from lms.content.studio.access import course_for, editable_course
 from lms.content.studio.forms import UploadForm
 from lms.core.access import roles_required
-from lms.core.db import db
+from lms.core.db import db, utcnow
 from lms.core.errors import DomainError
 from lms.core.forms import ActionForm
 from lms.core.unit_of_work import commit_or_flash
@@ -58,6 +60,15 @@ def _read_upload(form: UploadForm):
         return None
 
 
+def _keep(pending: ContentImport) -> ContentImport:
+    """Store a new pending import; ones older than a day were never confirmed."""
+    db.session.execute(sa.delete(ContentImport).where(
+        ContentImport.created_at < utcnow() - timedelta(days=1)))
+    db.session.add(pending)
+    db.session.commit()
+    return pending
+
+
 def _payload(read) -> dict:
     return {"slug": read.slug, "files": read.files,
             "media": {name: base64.b64encode(data).decode() for name, data in
@@ -89,10 +100,8 @@ def import_course():
         return render_template("studio/import.html", form=form, course=None), 400
     taken = db.session.scalar(sa.select(Course.id).where(Course.slug == read.slug))
     check = drafts.check_files(read.slug, read.files)
-    pending = ContentImport(user_id=current_user.id, kind="course",
-                            payload=_payload(read))
-    db.session.add(pending)
-    db.session.commit()
+    pending = _keep(ContentImport(user_id=current_user.id, kind="course",
+                                  payload=_payload(read)))
     return render_template("studio/import_preview.html", course=None, read=read,
                            check=check, taken=taken is not None, changes=None,
                            pending=pending, form=ActionForm())
@@ -108,13 +117,17 @@ def import_draft(slug: str):
     read = _read_upload(form)
     if read is None:
         return render_template("studio/import.html", form=form, course=course), 400
+    if read.slug != course.slug and "slug" in _toml(read.files["course.toml"]):
+        flash(_("This zip is the course “%(other)s”, not this one: its course.toml says "
+                "slug = \"%(other)s\". Import it as a new course instead.", other=read.slug),
+              "error")
+        return render_template("studio/import.html", form=form, course=course), 400
     check = drafts.check_files(course.slug, read.files)
     changes = versions.compare(drafts.draft_files(course.id), read.files)
     read.slug = course.slug
-    pending = ContentImport(user_id=current_user.id, course_id=course.id, kind="course",
-                            payload=_payload(read))
-    db.session.add(pending)
-    db.session.commit()
+    pending = _keep(ContentImport(user_id=current_user.id, course_id=course.id, kind="course",
+                                  payload={**_payload(read),
+                                           "draft": drafts.fingerprint(course.id)}))
     return render_template("studio/import_preview.html", course=course, read=read,
                            check=check, taken=False, changes=changes, pending=pending,
                            form=ActionForm())
@@ -146,6 +159,10 @@ def apply_import(import_id: int):
         flash(_("Course imported as a draft. Check it, then publish it."), "success")
         return redirect(url_for("studio.course", slug=outcome.value.slug))
     course = editable_course(db.session.get(Course, pending.course_id).slug)
+    if pending.payload.get("draft") != drafts.fingerprint(course.id):
+        flash(_("The draft changed since you checked this zip. Read the zip again to see "
+                "what it would change now."), "error")
+        return redirect(url_for("studio.import_draft", slug=course.slug))
 
     def replace():
         with_images = import_media(course.id, files, _media_of(pending), current_user.id)
@@ -157,13 +174,15 @@ def apply_import(import_id: int):
     return redirect(url_for("studio.course", slug=course.slug))
 
 
-def _title(files: dict[str, str]) -> str:
-    import tomllib
-
+def _toml(text: str) -> dict:
     try:
-        title = tomllib.loads(files["course.toml"]).get("title")
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError:
-        title = None
+        return {}
+
+
+def _title(files: dict[str, str]) -> str:
+    title = _toml(files["course.toml"]).get("title")
     return title[:200] if isinstance(title, str) and title.strip() else _("Imported course")
 
 
@@ -245,11 +264,10 @@ def import_questions(slug: str, key: str):
         result = parse_gift(text, default_topic=topic, taken=taken)
     pending = None
     if not result.errors and result.questions:
-        pending = ContentImport(user_id=current_user.id, course_id=course.id,
-                                kind="questions",
-                                payload={"owner": f"bank:{key}", "questions": result.questions})
-        db.session.add(pending)
-        db.session.commit()
+        pending = _keep(ContentImport(user_id=current_user.id, course_id=course.id,
+                                      kind="questions", payload={
+                                          "owner": f"bank:{key}",
+                                          "questions": result.questions}))
     return render_template("studio/import_questions.html", course=course, key=key, form=form,
                            result=result, pending=pending, confirm=ActionForm())
 

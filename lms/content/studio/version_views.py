@@ -44,7 +44,8 @@ def publish_course(slug: str):
 @roles_required("instructor", "admin")
 def versions_list(slug: str):
     course = course_for(slug)
-    return render_template("studio/versions.html", course=course,
+    unpublished = course.source == "studio" and drafts.unpublished_changes(course)
+    return render_template("studio/versions.html", course=course, unpublished=unpublished,
                            versions=versions.versions_of(course.id), form=ActionForm())
 
 
@@ -77,6 +78,11 @@ def rollback(slug: str, number: int):
         abort(404)
     if course.source != "studio" or not ActionForm().validate_on_submit():
         abort(400)
+    if drafts.unpublished_changes(course) and request.form.get("discard") != "y":
+        flash(_("The draft has changes that are not published yet, and rolling back "
+                "replaces the draft. Publish them first, or tick “Discard the draft's "
+                "unpublished changes”."), "error")
+        return redirect(url_for("studio.versions_list", slug=slug))
     try:
         outcome = commit_or_flash(lambda: publish.roll_back(
             course, number, note=(request.form.get("note") or "")[:300],
