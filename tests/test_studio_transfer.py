@@ -230,3 +230,21 @@ def test_lesson_images_travel_in_the_zip_and_are_stored_again(app, client, instr
     stored = db.session.scalar(sa.select(MediaFile).where(MediaFile.course_id == copy.id))
     assert stored is not None and url == f"/media/{stored.id}/{stored.filename}"
     assert stored.alt_text == "A [navy] chart"
+
+
+def test_an_import_runs_as_a_job_and_a_failed_one_writes_nothing(app, client, instructor):
+    from lms.core.jobs import Job
+
+    login(client, instructor)
+    files = files_from_items(items_from_files(files_of_folder(SHIPPED / SHIPPED_SLUGS[0])))
+    lesson = sorted(p for p in files if p.startswith("lessons/"))[0]
+    broken = {**files, lesson: files[lesson] + "\n![A map](media/missing.png)\n"}
+    page = _upload(client, "/studio/import", "c.zip", zip_of("with-missing-image", broken))
+    response = post_form(client, f"/studio/imports/{_pending_id(page.get_data(as_text=True))}"
+                         "/apply")
+    assert "/jobs/" in response.headers["Location"]
+    job = db.session.scalar(sa.select(Job).order_by(Job.id.desc()))
+    assert job.status == "failed" and "missing.png" in job.error
+    assert _course("with-missing-image") is None
+    progress = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "missing.png" in progress

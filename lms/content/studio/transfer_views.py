@@ -14,9 +14,9 @@ from flask_login import current_user
 
 from lms.catalog.models import Course
 from lms.catalog.permissions import can_create_course
-from lms.content import drafts, publish, versions
+from lms.content import drafts, imports, versions
 from lms.content.course_files import files_from_items, items_from_files
-from lms.content.course_media import export_media, import_media
+from lms.content.course_media import export_media
 from lms.content.course_zip import files_from_zip, zip_of
 from lms.content.models import ContentImport
 from lms.content.studio import bp
@@ -75,11 +75,6 @@ def _payload(read) -> dict:
                       read.media.items()}}
 
 
-def _media_of(pending: ContentImport) -> dict[str, bytes]:
-    return {name: base64.b64decode(text)
-            for name, text in pending.payload.get("media", {}).items()}
-
-
 def _pending(import_id: int) -> ContentImport:
     pending = db.session.get(ContentImport, import_id)
     if pending is None or pending.user_id != current_user.id:
@@ -136,42 +131,22 @@ def import_draft(slug: str):
 @bp.post("/imports/<int:import_id>/apply")
 @roles_required("instructor", "admin")
 def apply_import(import_id: int):
+    """Checks here; the work (images decoded and re-encoded) in a job with a progress page."""
     pending = _pending(import_id)
     if not ActionForm().validate_on_submit() or pending.kind != "course":
         abort(400)
-    files = pending.payload["files"]
     if pending.course_id is None:
         if not can_create_course(current_user):
             abort(403)
-
-        def create():
-            db.session.delete(pending)
-            course = publish.create_course(
-                pending.payload["slug"], _title(files), owner_id=current_user.id,
-                actor_id=current_user.id, files=files, ip=request.remote_addr)
-            with_images = import_media(course.id, files, _media_of(pending), current_user.id)
-            drafts.replace_draft(course, items_from_files(with_images), current_user.id)
-            return course
-
-        outcome = commit_or_flash(create)
-        if not outcome.ok:
-            return redirect(url_for("studio.import_course"))
-        flash(_("Course imported as a draft. Check it, then publish it."), "success")
-        return redirect(url_for("studio.course", slug=outcome.value.slug))
-    course = editable_course(db.session.get(Course, pending.course_id).slug)
-    if pending.payload.get("draft") != drafts.fingerprint(course.id):
-        flash(_("The draft changed since you checked this zip. Read the zip again to see "
-                "what it would change now."), "error")
-        return redirect(url_for("studio.import_draft", slug=course.slug))
-
-    def replace():
-        with_images = import_media(course.id, files, _media_of(pending), current_user.id)
-        drafts.replace_draft(course, items_from_files(with_images), current_user.id)
-        db.session.delete(pending)
-
-    if commit_or_flash(replace).ok:
-        flash(_("The draft now holds the imported files. Publish when ready."), "success")
-    return redirect(url_for("studio.course", slug=course.slug))
+    else:
+        course = editable_course(db.session.get(Course, pending.course_id).slug)
+        if pending.payload.get("draft") != drafts.fingerprint(course.id):
+            flash(_("The draft changed since you checked this zip. Read the zip again to "
+                    "see what it would change now."), "error")
+            return redirect(url_for("studio.import_draft", slug=course.slug))
+    job = imports.start_apply(pending, current_user.id)
+    db.session.commit()
+    return redirect(url_for("jobs.job", job_id=job.id))
 
 
 def _toml(text: str) -> dict:
@@ -179,11 +154,6 @@ def _toml(text: str) -> dict:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError:
         return {}
-
-
-def _title(files: dict[str, str]) -> str:
-    title = _toml(files["course.toml"]).get("title")
-    return title[:200] if isinstance(title, str) and title.strip() else _("Imported course")
 
 
 def _bank_specs(course: Course, key: str) -> list:
