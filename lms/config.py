@@ -76,6 +76,11 @@ SETTINGS = {s.name: s for s in [
     Setting("MAX_CONTENT_LENGTH", int, 2 * 1024 * 1024, "largest request body in bytes", 1),
     Setting("SESSION_COOKIE_SECURE", bool, None, "defaults to true when BASE_URL is https"),
     Setting("JOBS_IMMEDIATE", bool, False, "run background jobs inside the request (tests)"),
+    Setting("MAIL_URL", str, None, "SMTP server for email, e.g. smtp://user:pass@host:587 "
+            "(smtps:// for TLS); unset: messages go to the outbox in instance/"),
+    Setting("MAIL_FROM", str, "CoE Learning <no-reply@localhost>", "sender of every email"),
+    Setting("MAIL_OUTBOX", str, str(INSTANCE / "outbox"),
+            "folder the embedded profile writes emails to (admins read them on a page)"),
     Setting("JOBS_FILE", str, str(INSTANCE / "jobs.sqlite3"),
             "the embedded job queue (when REDIS_URL is not set)"),
     Setting("JOBS_QUEUE", str, "lms", "queue name, so several sites can share one Redis"),

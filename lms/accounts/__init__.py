@@ -10,6 +10,7 @@ from lms.core.requests import parse_id
 
 
 def init_app(app: Flask) -> None:
+    from lms.accounts import tokens  # noqa: F401  (models, for migrations)
     from lms.accounts.cli import users_cli
     from lms.accounts.models import User
     from lms.accounts.session_limits import end_idle_sessions

@@ -32,6 +32,13 @@ class User(UserMixin, db.Model):
     # Bumped on logout, password or role change and deactivation: old cookies stop working.
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Registration "open with approval": signed up, waiting for an admin (not active).
+    pending_approval: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # Invited (by a cohort import) and not yet accepted: no password can sign in.
+    invited_at: Mapped[datetime | None]
+    accepted_at: Mapped[datetime | None]
+    last_active_at: Mapped[datetime | None]
+    reminders_opt_out: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     __table_args__ = (
         sa.CheckConstraint("role IN ('learner', 'instructor', 'admin')", name="role"),

@@ -5,7 +5,17 @@ from pathlib import Path
 
 from flask import Flask
 
-from lms.core import access, errors, i18n, jobs, page_cache, requests, security, static_files
+from lms.core import (  # noqa: F401  (site_settings: a model, for migrations)
+    access,
+    errors,
+    i18n,
+    jobs,
+    page_cache,
+    requests,
+    security,
+    site_settings,
+    static_files,
+)
 from lms.core.db import db
 from lms.core.extensions import compress, csrf, login_manager, migrate
 from lms.core.health import bp as health_bp
