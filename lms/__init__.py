@@ -22,7 +22,16 @@ def create_app(config: dict | None = None) -> Flask:
             raise RuntimeError("No secret key: run `flask --app wsgi setup` (or `make run`) "
                                "once, or set LMS_SECRET_KEY.")
 
-    from lms import accounts, assessment, catalog, certification, content, core, learning
+    from lms import (
+        accounts,
+        assessment,
+        catalog,
+        certification,
+        content,
+        core,
+        learning,
+        reporting,
+    )
     from lms.cli import setup_cli
 
     if app.config["PROXY_HOPS"]:
@@ -33,7 +42,7 @@ def create_app(config: dict | None = None) -> Flask:
         hops = app.config["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     core.init_app(app)
-    for domain in (accounts, catalog, content, learning, assessment, certification):
+    for domain in (accounts, catalog, content, learning, assessment, certification, reporting):
         domain.init_app(app)
     app.cli.add_command(setup_cli)
     return app

@@ -5,4 +5,5 @@ pytest_plugins = [
     "tests.fixtures.courses",
     "tests.fixtures.queries",
     "tests.fixtures.browser",
+    "tests.fixtures.mail",
 ]

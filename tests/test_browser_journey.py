@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from lms.accounts.models import User
 from lms.certification.models import Certificate
 from tests.fixtures.browser import sign_in
+from tests.fixtures.mail import path_of
 from tests.fixtures.users import PASSWORD
 from tests.helpers import correct_answers
 from tests.pdf import pdf_text
@@ -33,7 +34,8 @@ def _answer(page, name: str, value: str) -> None:
         page.locator(f'input[name="{name}"][value="{value}"]').check()
 
 
-def test_journey_in_chromium(db, live_server, browser, shipped_courses, admin, tmp_path):
+def test_journey_in_chromium(db, live_server, browser, shipped_courses, admin, tmp_path,
+                             outbox):
     context = browser.new_context(viewport={"width": 390, "height": 844}, accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(15_000)
@@ -48,6 +50,10 @@ def test_journey_in_chromium(db, live_server, browser, shipped_courses, admin, t
     page.get_by_label("Country where you work").select_option("KH")
     page.get_by_label("Sector").select_option("police")
     page.get_by_role("button", name="Create account").click()
+    assert "Check your email" in page.content()
+    # The link in the email (on the configured BASE_URL; here, the live server).
+    page.goto(live_server + path_of(outbox.last_link("sophea@example.org")))
+    page.get_by_role("button", name="Confirm my address").click()
     assert "Your account is ready" in page.content()
 
     page.get_by_role("link", name="The non-punishment principle").click()

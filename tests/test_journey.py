@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 
@@ -15,7 +16,7 @@ THAI_NAME = "สมหญิง รักษ์ความยุติธรร
 
 
 def test_learner_journey_to_verified_certificate(app, db, client, shipped_courses, admin,
-                                                 tmp_path):
+                                                 tmp_path, outbox):
     # 1. The catalogue shows the three launch courses to a visitor.
     page = client.get("/").get_data(as_text=True)
     for course in shipped_courses.values():
@@ -28,6 +29,9 @@ def test_learner_journey_to_verified_certificate(app, db, client, shipped_course
         "password": "ยุติธรรม for every survivor", "confirm": "ยุติธรรม for every survivor",
         "sex": "female", "country": "TH", "sector": "judiciary", "organisation": ""})
     assert response.status_code == 302
+    # The link in the email confirms the address and signs the new learner in.
+    confirm = urlsplit(outbox.last_link("somying@example.org")).path
+    assert post_form(client, confirm).status_code == 302
 
     # 2. Enrol, read every lesson, mark each complete; progress shows on course and dashboard.
     slug = "non-punishment-principle"

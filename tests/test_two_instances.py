@@ -10,6 +10,7 @@ import re
 import signal
 import socket
 import subprocess
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -33,6 +34,7 @@ from lms.core.jobs import Job
 from lms.learning.models import Enrolment
 from tests.bulk import completed_learners
 from tests.fixtures.app import ON_POSTGRES, TEST_DATABASE_URL
+from tests.fixtures.mail import SmtpServer, links_in, path_of
 from tests.gunicorn import ROOT, Browser, app_env, gunicorn
 from tests.helpers import correct_answers, revision
 from tests.test_config import _redis_or_skip
@@ -98,6 +100,7 @@ class System:
     b: str
     workers: list[subprocess.Popen]
     course: Course
+    mail: SmtpServer  # what the workers sent (the scaled profile mails by SMTP)
 
 
 def _on_server(*statements: str) -> None:
@@ -131,9 +134,12 @@ def system(tmp_path):
     drop = f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"
     _on_server(drop, f"CREATE DATABASE {DATABASE}")
     url = f"{SERVER}/{DATABASE}"
-    host = {name: {**SETTINGS, "LMS_INSTANCE_PATH": str(tmp_path / name)}
+    mail = SmtpServer().start()
+    host = {name: {**SETTINGS, "LMS_INSTANCE_PATH": str(tmp_path / name),
+                   "LMS_MAIL_URL": mail.url}
             for name in ("setup", "a", "b", "w1", "w2")}
     with ExitStack() as stack:
+        stack.callback(mail.stop)
         stack.callback(_on_server, drop)
         stack.callback(store.flushdb)
         _setup(url, host["setup"])
@@ -145,7 +151,8 @@ def system(tmp_path):
         app = create_app({"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": url})
         stack.enter_context(app.app_context())
         stack.callback(lambda: (db.session.remove(), db.engine.dispose()))
-        yield System(a, b, workers, db.session.scalar(sa.select(Course).filter_by(slug=SLUG)))
+        yield System(a, b, workers, db.session.scalar(sa.select(Course).filter_by(slug=SLUG)),
+                     mail)
 
 
 def _refuses_connections(base: str) -> bool:
@@ -162,7 +169,19 @@ def _fresh() -> None:
     db.session.rollback()  # a new snapshot: what the other processes committed
 
 
-def _study(visitor: Visitor, n: int, course: Course, *, finish: bool) -> int:
+def _confirm_address(visitor: Visitor, mail: SmtpServer, email: str) -> None:
+    """Open the link a worker mailed (the address is confirmed, the learner signed in)."""
+    deadline = time.monotonic() + 30
+    while not mail.messages_to(email) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    [received] = mail.messages_to(email)
+    path = path_of(links_in(received.message)[0])
+    assert visitor.get(path)[0] == 200
+    assert visitor.submit(path)[0] == 302
+
+
+def _study(visitor: Visitor, n: int, course: Course, mail: SmtpServer, *,
+           finish: bool) -> int:
     """Register, enrol, read and complete every lesson, answer the final test (saved), and
     finish it if asked; every request lands on the other host. Returns the attempt id."""
     name = f"Learner {n}"
@@ -171,6 +190,7 @@ def _study(visitor: Visitor, n: int, course: Course, *, finish: bool) -> int:
         "confirm": PASSWORD, "sex": "female", "country": "TH", "sector": "judiciary",
         "organisation": ""})
     assert status == 302, status
+    _confirm_address(visitor, mail, f"learner{n}@example.org")
     status, page = visitor.get("/dashboard")
     # Signed in on one host, known on the other; its welcome message travelled too.
     assert status == 200 and "Sign out" in page and f"Welcome, {name}" in page
@@ -243,7 +263,8 @@ def test_two_hosts_and_two_workers_behave_as_one_system(system):
 
     # Sessions: four learners, each request on the other host than the one before.
     learners = [Visitor(a, b) if n % 2 == 0 else Visitor(b, a) for n in range(4)]
-    attempts = [_study(v, n, course, finish=n < 2) for n, v in enumerate(learners)]
+    attempts = [_study(v, n, course, system.mail, finish=n < 2)
+                for n, v in enumerate(learners)]
 
     # Jobs: queued from A, followed on B, both workers up, run once.
     admin = Visitor(a, b)

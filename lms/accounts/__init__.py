@@ -10,7 +10,15 @@ from lms.core.requests import parse_id
 
 
 def init_app(app: Flask) -> None:
-    from lms.accounts import tokens  # noqa: F401  (models, for migrations)
+    from lms.accounts import (  # noqa: F401  (tokens: models; the others: routes)
+        audit_views,
+        invitation_views,
+        people_views,
+        profile_views,
+        recovery_views,
+        registration_views,
+        tokens,
+    )
     from lms.accounts.cli import users_cli
     from lms.accounts.models import User
     from lms.accounts.session_limits import end_idle_sessions

@@ -62,6 +62,17 @@ def get_user_by_email(email: str) -> User | None:
     return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
 
 
+def check_new_account(email: str, name: str, password: str) -> None:
+    """The checks every new account passes (address, name, password), on normalised
+    values; raises DomainError. Registration runs them before it looks the address up."""
+    if not EMAIL_RE.match(email) or len(email) > 254:
+        raise DomainError(_("Please enter a valid email address."))
+    if (problem := name_problem(name)) is not None:
+        raise DomainError(problem)
+    if (problem := password_problem(password, (email, name))) is not None:
+        raise DomainError(password_message(problem))
+
+
 def create_user(*, email: str, name: str, password: str, role: str = "learner",
                 locale: str | None = None, country: str | None = None,
                 organisation: str | None = None, sector: str | None = None,
@@ -69,12 +80,7 @@ def create_user(*, email: str, name: str, password: str, role: str = "learner",
     """Create an account; raises DomainError on a taken email or a weak password."""
     email = normalise_email(email)
     name = normalise_name(name)
-    if not EMAIL_RE.match(email) or len(email) > 254:
-        raise DomainError(_("Please enter a valid email address."))
-    if (problem := name_problem(name)) is not None:
-        raise DomainError(problem)
-    if (problem := password_problem(password, (email, name))) is not None:
-        raise DomainError(password_message(problem))
+    check_new_account(email, name, password)
     if role not in ROLES:
         raise DomainError(_("Unknown role."))
     if get_user_by_email(email) is not None:

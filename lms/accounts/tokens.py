@@ -66,3 +66,15 @@ def use_token(token: str, purpose: str) -> AccountToken | None:
         return None
     db.session.refresh(row)
     return row
+
+
+def peek_token(token: str, purpose: str) -> AccountToken | None:
+    """The token's row if it is valid now, without using it (a page that shows the form
+    the token is for: the link is used when that form is sent)."""
+    if not token or len(token) > 200:
+        return None
+    row = db.session.scalar(sa.select(AccountToken).where(
+        AccountToken.token_hash == hash_token(token), AccountToken.purpose == purpose))
+    if row is None or row.used_at is not None or row.expires_at <= utcnow():
+        return None
+    return row

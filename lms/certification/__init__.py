@@ -3,7 +3,11 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from lms.certification import permissions, tasks  # noqa: F401  (registers the job)
+    from lms.certification import (  # noqa: F401  (the job; the person page's route)
+        permissions,
+        person_views,
+        tasks,
+    )
     from lms.certification.cli import certificates_cli
     from lms.certification.views import bp
 

@@ -213,19 +213,30 @@ def issue_certificate(enrolment: Enrolment, context: IssueContext) -> Certificat
 
 def reissue_certificate(old: Certificate, *, reason: str,
                         context: IssueContext) -> Certificate:
-    """A new certificate for the holder of a revoked one, with the reason, audited. The
-    new one prints the holder's name and the course as they are now."""
+    """A new certificate in place of `old`, with the reason, audited. The new one prints
+    the holder's name and the course as they are now (a corrected name, for one). A
+    valid `old` is revoked as replaced in the same transaction: one valid certificate
+    per course, and the old paper's verification page says it no longer holds."""
     check_base_url(context)
     reason = reason.strip()
     if not reason:
         raise DomainError(_("Give a reason for re-issuing; it is kept in the audit log."))
-    if old.status != "revoked":
-        raise DomainError(_("Only a revoked certificate can be re-issued."))
+    if old.status not in ("issued", "revoked"):
+        raise DomainError(_("Only a valid or revoked certificate can be re-issued."))
+    if db.session.scalar(sa.select(Certificate.id).where(Certificate.replaces_id == old.id)):
+        raise DomainError(_("Certificate %(serial)s was re-issued already.", serial=old.serial))
     enrolment = db.session.scalar(sa.select(Enrolment).where(
         Enrolment.user_id == old.user_id, Enrolment.course_id == old.course_id))
     if enrolment is None or enrolment.status != "completed":
         raise DomainError(_("This learner has not completed the course yet."))
     user = db.session.get(User, old.user_id)
+    if old.status == "issued":
+        old.status, old.revoked_at = "revoked", utcnow()
+        old.revoke_reason = reason[:1000]
+        record_event("certificate.revoked", actor_id=context.actor_id,
+                     target_type="certificate", target_id=old.id, ip=context.ip,
+                     data={"serial": old.serial, "reason": reason[:1000], "replaced": True})
+        db.session.flush()  # before the insert: the index allows one valid per course
     issued = _insert_certificates([(enrolment, user)], context, replaces=old,
                                   reason=reason[:1000])
     if not issued:

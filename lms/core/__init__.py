@@ -10,6 +10,7 @@ from lms.core import (  # noqa: F401  (site_settings: a model, for migrations)
     errors,
     i18n,
     jobs,
+    mail,
     page_cache,
     requests,
     security,
@@ -44,4 +45,5 @@ def init_app(app: Flask) -> None:
     static_files.init_app(app)
     errors.init_app(app)
     jobs.init_app(app)
+    mail.init_app(app)
     app.register_blueprint(health_bp)

@@ -54,7 +54,8 @@ def utcnow() -> datetime:
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
-    """WAL for concurrent readers, enforced foreign keys, a busy timeout for writers."""
+    """WAL for concurrent readers, enforced foreign keys, a busy timeout for writers,
+    and a lower() that folds every script."""
     if type(dbapi_connection).__module__ != "sqlite3":
         return
     cursor = dbapi_connection.cursor()
@@ -63,6 +64,13 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=15000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    # SQLite's own lower() folds ASCII only; searches must fold Vietnamese (Đ, Ư) and
+    # every other cased script as PostgreSQL's lower() does.
+    dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
+
+
+def _unicode_lower(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
 
 
 def upsert_insert(model: type, dialect: str | None = None):

@@ -39,6 +39,8 @@ def has_nul(values) -> bool:
 # endpoint → largest body it takes (uploads); every other request keeps
 # MAX_CONTENT_LENGTH. Filled by domains; read before anything parses the form (CSRF).
 upload_limits: dict[str, int] = {}
+# endpoint → largest text field it takes (pasted CSV); others keep MAX_FORM_MEMORY_SIZE.
+form_limits: dict[str, int] = {}
 
 
 def init_app(app: Flask) -> None:
@@ -49,6 +51,8 @@ def init_app(app: Flask) -> None:
     def refuse_nul_bytes():
         if (limit := upload_limits.get(request.endpoint or "")) is not None:
             request.max_content_length = limit
+        if (limit := form_limits.get(request.endpoint or "")) is not None:
+            request.max_form_memory_size = limit
         if "\x00" in request.path or has_nul(request.args):
             abort(400)
         if request.method in ("POST", "PUT", "PATCH") and has_nul(request.form):
