@@ -215,3 +215,13 @@ def test_older_scrypt_hashes_sign_in_and_are_upgraded_to_argon2id(db, client, ma
     assert user.password_hash.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
     post_form(client, "/logout")
     login(client, user)  # and the new hash takes the same password
+
+
+def test_signing_in_records_when_the_person_was_last_active(client, learner):
+    from lms.core.db import db
+    from tests.fixtures.users import login
+
+    assert learner.last_active_at is None
+    login(client, learner)
+    db.session.refresh(learner)
+    assert learner.last_active_at is not None

@@ -29,6 +29,7 @@ from lms.accounts.services import (
 )
 from lms.core import throttle
 from lms.core.audit import record_event
+from lms.core.db import utcnow
 
 DEVICE_COOKIE = "lms_device"
 DEVICE_DAYS = 365
@@ -117,6 +118,9 @@ def sign_in(email: str, password: str, *, ip: str | None,
     # After the counters: on SQLite they are written on their own connection, which
     # would wait for this session's write lock.
     upgrade_password_hash(user, password)
+    # Tracking reads it beside the latest lesson and test; set at sign-in, never on every
+    # request (a write per page would cost every learner on a slow connection).
+    user.last_active_at = utcnow()
     record_event("auth.login_succeeded", actor_id=user.id, target_type="user",
                  target_id=user.id, ip=ip, data={"known_device": device_key is not None})
     return SignIn(user, device_cookie=device_cookie_for(user.email))
