@@ -85,6 +85,14 @@ def build_message(parts: dict[str, str]) -> EmailMessage:
     return message
 
 
+def check_headers(parts: dict[str, str]) -> None:
+    """Raise ValueError for a header the SMTP policy would refuse (a line break in a
+    name or address), without building the body: that is the delivery task's work,
+    and building it for each of 2,000 reminders in the request took seconds."""
+    probe = EmailMessage(policy=SMTP)
+    probe["From"], probe["To"], probe["Subject"] = parts["from"], parts["to"], parts["subject"]
+
+
 def outbox_in_use() -> bool:
     """True in the embedded profile, where messages go to instance/outbox."""
     return not current_app.config.get("MAIL_URL")
@@ -147,7 +155,7 @@ def send_mail(*, to: str, template: str, context: dict[str, Any],
     """Queue one message to `to`, rendered now (in `locale`), sent after the caller
     commits, by a background task that retries while the mail server is unreachable."""
     parts = message_parts(to, render(template, context, locale))
-    build_message(parts)  # a header it refuses fails here, in the caller, not in retries
+    check_headers(parts)  # a header it refuses fails here, in the caller, not in retries
     app = current_app._get_current_object()
     # A transaction with a connection: its rollback is a real one, which drops the hook
     # (a session that never touched the database would keep it for the next commit).
