@@ -242,5 +242,6 @@ def test_cli_import_writes_everything_and_sends_the_emails(runner, db, tmp_path,
     assert _count(CohortMember) == 4
     assert all(enrolled(u.id, tiny_course.id) for u in db.session.scalars(sa.select(User)))
     assert len(outbox.to("learner0@example.org")) == 1 and len(outbox.to(learner.email)) == 1
-    assert "You are invited" in str(outbox.to("learner1@example.org")[0]["Subject"])
-    assert "You are now in" in str(outbox.to(learner.email)[0]["Subject"])
+    # New people from Thailand are invited in Thai (their country's language).
+    assert "คุณได้รับเชิญ" in str(outbox.to("learner1@example.org")[0]["Subject"])
+    assert "คุณได้เข้าร่วม" in str(outbox.to(learner.email)[0]["Subject"])

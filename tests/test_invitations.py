@@ -45,7 +45,8 @@ def test_accepting_sets_the_password_and_signs_in(app, db, admin_client, smtp_se
     cohort = make_cohort("Thai judges, 2027")
     invite(admin_client, cohort, ("somchai@example.org", "สมชาย ใจดี"))
     [received] = smtp_server.messages_to("somchai@example.org")
-    assert received.subject == "You are invited to “Thai judges, 2027” on CoE Learning"
+    # In the person's language: Thai, from their country (no language of their own yet).
+    assert received.subject == "คุณได้รับเชิญเข้าร่วม “Thai judges, 2027” บน CoE Learning"
     assert "สมชาย ใจดี" in received.text and "<img" not in received.html
     path = invitation_path(smtp_server, "somchai@example.org")
     assert path in received.html

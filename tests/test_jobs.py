@@ -204,3 +204,21 @@ def test_the_worker_closes_expired_attempts_on_its_own(db, database_url, tiny_co
     finally:
         os.killpg(worker.pid, signal.SIGTERM)
         worker.wait(timeout=30)
+
+
+def test_a_hook_queued_without_touching_the_database_is_dropped_by_a_rollback(app, db):
+    from lms.core.jobs import after_commit
+
+    ran = []
+    db.session.commit()
+    after_commit(lambda: ran.append("ran"))  # no statement ran in this transaction
+    db.session.rollback()
+    db.session.commit()
+    assert ran == []
+    after_commit(lambda: ran.append("kept"))
+    with db.session.begin_nested():
+        pass
+    nested = db.session.begin_nested()
+    nested.rollback()  # a savepoint's rollback keeps the outer transaction's hooks
+    db.session.commit()
+    assert ran == ["kept"]

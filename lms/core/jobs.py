@@ -154,6 +154,9 @@ def use_storage(app: Flask) -> Huey:
 def after_commit(fn: Callable[[], Any]) -> None:
     """Run `fn` once the current transaction commits; drop it on rollback. A job row
     and the task that runs it come into being together, or not at all."""
+    session = db.session()
+    if not session.in_transaction():
+        session.begin()  # so a rollback (even one with no SQL in it) drops the hook
     db.session.info.setdefault("lms_after_commit", []).append(fn)
 
 
@@ -169,9 +172,12 @@ def _run_after_commit(session: Session) -> None:
                                                   "within a minute")
 
 
-@event.listens_for(Session, "after_rollback")
-def _drop_after_rollback(session: Session) -> None:
-    session.info.pop("lms_after_commit", None)
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_after_rollback(session: Session, previous_transaction) -> None:
+    # "soft": also when the session never touched the database (no real ROLLBACK ran),
+    # so a hook cannot survive into the next commit; a savepoint's rollback keeps them.
+    if previous_transaction.parent is None and not previous_transaction.nested:
+        session.info.pop("lms_after_commit", None)
 
 
 def start_job(kind: str, *, params: dict, total: int, created_by_id: int | None) -> Job:
