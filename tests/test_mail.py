@@ -172,3 +172,16 @@ def test_no_outbox_page_when_mail_goes_out_by_smtp(app, db, admin, smtp_server):
     client = _admin(app, admin)
     assert client.get("/admin/outbox").status_code == 404
     assert "/admin/outbox" not in client.get("/admin/certificates").get_data(as_text=True)
+
+
+def test_a_subject_in_thai_keeps_its_spaces_through_smtp(app, smtp_server):
+    from lms.core.mail import build_message, deliver
+
+    subject = "คุณได้เข้าร่วม “Thai judges, 2027, cohort 1” บน CoE Learning แล้ว"
+    with app.test_request_context():
+        deliver(build_message({"from": "CoE <no-reply@example.org>", "to": "a@example.org",
+                               "subject": subject, "text": "x", "html": "<p>x</p>",
+                               "date": "Thu, 03 Dec 2026 10:00:00 -0000",
+                               "message_id": "<t@lms.local>"}))
+    [received] = smtp_server.messages_to("a@example.org")  # parsed as a mail client would
+    assert received.subject == subject
