@@ -159,16 +159,19 @@ def report(results: list[Result], label: str) -> None:
               f"{percentile(r.sql, 50):>7.1f} {stmts:>6} {r.size:>9}  {r.path}")
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def bench_main(argv: list[str] | None, *, description: str, run, sqlite_file: str,
+               seed_files: tuple[str, str], pg_url: str) -> int:
+    """The command line every page bench here shares: seed (or reuse) size M on each
+    database named by --db, then time `run(info, n)` and print its report."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--db", default="sqlite,postgres",
                         help="sqlite, postgres or both, comma-separated")
     parser.add_argument("-n", type=int, default=20, help="timed requests per page")
-    parser.add_argument("--sqlite-file", default=SQLITE_FILE)
-    parser.add_argument("--seed-file-sqlite", default="/tmp/lms-bench-gradebook-sqlite.json")
-    parser.add_argument("--pg-url", default=POSTGRES_URL,
+    parser.add_argument("--sqlite-file", default=sqlite_file)
+    parser.add_argument("--seed-file-sqlite", default=seed_files[0])
+    parser.add_argument("--pg-url", default=pg_url,
                         help="PostgreSQL database of the seed (WIPED when seeding)")
-    parser.add_argument("--seed-file-pg", default="/tmp/lms-bench-seed.json")
+    parser.add_argument("--seed-file-pg", default=seed_files[1])
     args = parser.parse_args(argv)
     sys.stdout.reconfigure(line_buffering=True)
     commit = subprocess.run(["git", "describe", "--always", "--dirty"], capture_output=True,
@@ -189,6 +192,13 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         shutil.rmtree(INSTANCE, ignore_errors=True)
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    return bench_main(argv, description=__doc__.split("\n\n")[0], run=run,
+                      sqlite_file=SQLITE_FILE, pg_url=POSTGRES_URL,
+                      seed_files=("/tmp/lms-bench-gradebook-sqlite.json",
+                                  "/tmp/lms-bench-seed.json"))
 
 
 if __name__ == "__main__":

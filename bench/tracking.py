@@ -20,10 +20,6 @@ count and the audit event in one commit), timed the same way.
 """
 from __future__ import annotations
 
-import argparse
-import os
-import shutil
-import subprocess
 import sys
 import time
 import uuid
@@ -37,14 +33,13 @@ from gradebook import (
     REDIS_URL,
     Result,
     Statements,
+    bench_main,
     measure,
     percentile,
     redis_answers,
     redis_note,
-    report,
 )
 from profile_pages import sign_in
-from seed import reuse_or_seed
 
 SQLITE_FILE = "/tmp/lms-bench-tracking.sqlite3"
 POSTGRES_URL = "postgresql://root@127.0.0.1:5432/lms_bench_tracking"
@@ -158,35 +153,10 @@ def run(info: dict, n: int) -> list[Result]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--db", default="sqlite,postgres",
-                        help="sqlite, postgres or both, comma-separated")
-    parser.add_argument("-n", type=int, default=20, help="timed requests per page")
-    parser.add_argument("--sqlite-file", default=SQLITE_FILE)
-    parser.add_argument("--seed-file-sqlite", default="/tmp/lms-bench-tracking-sqlite.json")
-    parser.add_argument("--pg-url", default=POSTGRES_URL,
-                        help="PostgreSQL database of the seed (WIPED when seeding)")
-    parser.add_argument("--seed-file-pg", default="/tmp/lms-bench-tracking-pg.json")
-    args = parser.parse_args(argv)
-    sys.stdout.reconfigure(line_buffering=True)
-    commit = subprocess.run(["git", "describe", "--always", "--dirty"], capture_output=True,
-                            text=True, cwd=os.path.dirname(os.path.dirname(
-                                os.path.abspath(__file__)))).stdout.strip()
-    targets = {"sqlite": (f"sqlite:///{args.sqlite_file}", args.seed_file_sqlite),
-               "postgres": (args.pg_url, args.seed_file_pg)}
-    try:
-        for name in args.db.split(","):
-            url, seed_file = targets[name.strip()]
-            info = reuse_or_seed("M", url, seed_file)
-            load = os.getloadavg()
-            label = (f"{name} ({url}), size M, commit {commit}, n={args.n} after one warm-up, "
-                     f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, "
-                     f"{os.cpu_count()} CPUs")
-            print(label)
-            report(run(info, args.n), label)
-    finally:
-        shutil.rmtree(INSTANCE, ignore_errors=True)
-    return 0
+    return bench_main(argv, description=__doc__.split("\n\n")[0], run=run,
+                      sqlite_file=SQLITE_FILE, pg_url=POSTGRES_URL,
+                      seed_files=("/tmp/lms-bench-tracking-sqlite.json",
+                                  "/tmp/lms-bench-tracking-pg.json"))
 
 
 if __name__ == "__main__":
