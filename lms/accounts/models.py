@@ -26,6 +26,18 @@ class User(UserMixin, db.Model):
     organisation: Mapped[str | None] = mapped_column(sa.String(200))
     sector: Mapped[str | None] = mapped_column(sa.String(40))
     sex: Mapped[str | None] = mapped_column(sa.String(20))
+    # Asked for the programme's reports (lms/accounts/demographics.py); all optional.
+    agency_level: Mapped[str | None] = mapped_column(sa.String(20))
+    age_band: Mapped[str | None] = mapped_column(sa.String(20))
+    # The Washington Group Short Set, one answer per domain, and the status derived from
+    # them when they are saved (yes, no, undisclosed), which reports group by.
+    wg_seeing: Mapped[str | None] = mapped_column(sa.String(20))
+    wg_hearing: Mapped[str | None] = mapped_column(sa.String(20))
+    wg_walking: Mapped[str | None] = mapped_column(sa.String(20))
+    wg_remembering: Mapped[str | None] = mapped_column(sa.String(20))
+    wg_selfcare: Mapped[str | None] = mapped_column(sa.String(20))
+    wg_communicating: Mapped[str | None] = mapped_column(sa.String(20))
+    disability: Mapped[str | None] = mapped_column(sa.String(20))
     # IANA name chosen on the profile; when unset, the zone of the country's capital.
     timezone: Mapped[str | None] = mapped_column(sa.String(40))
     active: Mapped[bool] = mapped_column(default=True)
@@ -41,7 +53,7 @@ class User(UserMixin, db.Model):
     reminders_opt_out: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     __table_args__ = (
-        sa.CheckConstraint("role IN ('learner', 'instructor', 'admin')", name="role"),
+        sa.CheckConstraint("role IN ('learner', 'instructor', 'admin', 'me_officer')", name="role"),
         # The admin people list pages by id, newest first; each filter has an index that
         # yields its people already in that order, so a page reads ~50 index entries
         # however rare the value (migration 0011).

@@ -21,7 +21,7 @@ from lms.core.audit import record_event
 from lms.core.db import db, insert_ignore, utcnow
 from lms.core.errors import DomainError
 from lms.learning.models import Enrolment
-from lms.learning.services import get_enrolment, update_completion
+from lms.learning.services import get_enrolment, mark_started, update_completion
 
 MAX_VALUES_PER_FIELD = 50
 MAX_VALUE_LENGTH = 2000
@@ -84,7 +84,8 @@ def start_attempt(user_id: int, quiz: Quiz, *, rng: random.Random | None = None,
                   now: datetime | None = None) -> Attempt:
     """Open a new attempt, or return the open one; the database allows one open attempt."""
     now = now or utcnow()
-    if get_enrolment(user_id, quiz.course_id) is None:
+    enrolment = get_enrolment(user_id, quiz.course_id)
+    if enrolment is None:
         raise DomainError(_("Enrol in the course before taking its quizzes."))
     previous = attempts_of(user_id, quiz.id)
     open_attempt = next((a for a in previous if a.status == "open"), None)
@@ -93,6 +94,7 @@ def start_attempt(user_id: int, quiz: Quiz, *, rng: random.Random | None = None,
     check = policy.can_start(quiz, [a for a in previous if a.status == "finished"], now)
     if not check.allowed:
         raise DomainError(check.reason)
+    mark_started(enrolment, now)
     values = dict(user_id=user_id, quiz_id=quiz.id, number=len(previous) + 1, status="open",
                   started_at=now, deadline=policy.deadline_for(quiz, now),
                   draw=_draw(quiz, rng or random.SystemRandom()), page=0,
@@ -317,14 +319,18 @@ def finish_attempt(attempt: Attempt, *, at: datetime | None = None) -> Attempt:
 
 
 def record_scores(enrolment: Enrolment) -> None:
-    """Pre-test (first attempt), final (best) and the knowledge gain between them."""
+    """Pre-test (first attempt), final (best), the gain between them, and when the final
+    test was first passed (a regrade can move or clear it)."""
     rows = db.session.execute(
-        sa.select(Quiz.kind, Attempt.number, Attempt.score).join(Quiz)
+        sa.select(Quiz.kind, Attempt.number, Attempt.score, Attempt.passed,
+                  Attempt.finished_at).join(Quiz)
         .where(Attempt.user_id == enrolment.user_id, Quiz.course_id == enrolment.course_id,
                Attempt.status == "finished", Quiz.archived_at.is_(None))
         .order_by(Attempt.number)).all()
-    pre = [score for kind, _n, score in rows if kind == "pre"]
-    final = [score for kind, _n, score in rows if kind == "final"]
+    pre = [score for kind, _n, score, _p, _at in rows if kind == "pre"]
+    final = [score for kind, _n, score, _p, _at in rows if kind == "final"]
+    passes = [at for kind, _n, _s, passed, at in rows if kind == "final" and passed]
+    enrolment.passed_at = min(passes) if passes else None
     enrolment.pre_score = pre[0] if pre else None
     enrolment.final_score = max(final) if final else None
     enrolment.knowledge_gain = (round(enrolment.final_score - enrolment.pre_score, 2)

@@ -30,6 +30,9 @@ class Course(db.Model):
                                         server_default="files")
     # The course's references page (every instrument cited), sanitised at sync.
     references_html: Mapped[str] = mapped_column(sa.Text, default="")
+    # The feedback survey after the final test and the follow-up on use, from the course
+    # files' [feedback] table (lms/content/surveys.py); {} means the platform's wording.
+    feedback: Mapped[dict] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     archived_at: Mapped[datetime | None]

@@ -10,6 +10,7 @@ def init_app(app: Flask) -> None:
         import_tasks,
         import_views,
         people,
+        survey_models,
     )
     from lms.learning.cli import cohorts_cli
     from lms.learning.permissions import can_manage_cohorts, can_view_cohort

@@ -24,6 +24,11 @@ class Enrolment(db.Model):
     pre_score: Mapped[float | None]
     final_score: Mapped[float | None]
     knowledge_gain: Mapped[float | None]
+    # For the programme's reports: the first lesson read or quiz begun, the first pass of
+    # the final test (kept in step by assessment, also on regrade), and the follow-up mail.
+    started_at: Mapped[datetime | None]
+    passed_at: Mapped[datetime | None]
+    follow_up_sent_at: Mapped[datetime | None]
 
     course: Mapped[Course] = relationship()
 
@@ -34,6 +39,11 @@ class Enrolment(db.Model):
         sa.Index("ix_enrolment_completed", "course_id", "id",
                  sqlite_where=sa.text("status = 'completed'"),
                  postgresql_where=sa.text("status = 'completed'")),
+        # The follow-up job reads completions whose survey has not been sent, oldest first.
+        sa.Index("ix_enrolment_follow_up_due", "completed_at",
+                 sqlite_where=sa.text("completed_at IS NOT NULL AND follow_up_sent_at IS NULL"),
+                 postgresql_where=sa.text(
+                     "completed_at IS NOT NULL AND follow_up_sent_at IS NULL")),
     )
 
 

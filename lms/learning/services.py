@@ -1,6 +1,8 @@
 """Learning: enrolling, completing lessons, completing courses."""
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -51,8 +53,16 @@ def complete_lesson(enrolment: Enrolment, lesson: Lesson) -> bool:
         raise DomainError(_("This lesson belongs to another course."))
     added = insert_ignore(LessonProgress, dict(enrolment_id=enrolment.id, lesson_id=lesson.id,
                                                completed_at=utcnow()))
+    mark_started(enrolment)
     update_completion(enrolment)
     return added
+
+
+def mark_started(enrolment: Enrolment, at: datetime | None = None) -> None:
+    """Note when the learner first read a lesson or began a quiz (reports count it)."""
+    if enrolment.started_at is None:
+        enrolment.started_at = at or utcnow()
+        db.session.flush()
 
 
 def first_unread(lessons: list[Lesson], done: set[int]) -> Lesson | None:
