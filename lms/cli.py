@@ -23,6 +23,7 @@ from lms.core.db import db
 DEMO_USERS = [
     ("admin@example.org", "Demo Admin", "admin"),
     ("instructor@example.org", "Demo Instructor", "instructor"),
+    ("me@example.org", "Demo M&E Officer", "me_officer"),
     ("learner@example.org", "สมชาย ใจดี", "learner"),
 ]
 
@@ -39,7 +40,8 @@ def ensure_secret_key(path: Path = SECRET_KEY_FILE) -> bool:
 
 @click.command("setup")
 @click.option("--demo", is_flag=True,
-              help="Also create three demo accounts (admin, instructor, learner). "
+              help="Also create four demo accounts (admin, instructor, M&E officer, "
+                   "learner). "
                    "Never on a server people use: their passwords are printed.")
 @with_appcontext
 def setup_cli(demo: bool) -> None:

@@ -44,7 +44,7 @@ def test_setup_loads_courses_and_creates_demo_accounts_once(runner, db):
     assert "passwords are shown only this once" in first.output
     assert db.session.scalar(sa.select(sa.func.count(Course.id))) == 3
     assert {u.role for u in db.session.scalars(sa.select(User))} == {"admin", "instructor",
-                                                                     "learner"}
+                                                                     "me_officer", "learner"}
     # The demo instructor owns every course, so the teaching pages show something.
     from lms.catalog.models import CourseStaff
 

@@ -1,17 +1,29 @@
 """Forms of the profile, the password reset and the registration settings."""
 from __future__ import annotations
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from lms.accounts.choices import (
+    CHOOSE,
     COUNTRIES,
     COUNTRY_UNDISCLOSED,
     SECTOR_UNDISCLOSED,
     SECTORS,
     SEXES,
+)
+from lms.accounts.demographics import (
+    AGE_BANDS,
+    AGENCY_LEVELS,
+    FIELDS,
+    WG_ANSWERS,
+    WG_COLUMNS,
+    WG_QUESTIONS,
+    WHY,
+    consent_text,
 )
 from lms.accounts.passwords import MAX_LENGTH, password_problem
 from lms.accounts.registration import MODES
@@ -66,15 +78,65 @@ class EmailChangeForm(FlaskForm):
         DataRequired(_l("Please enter your current password.")), Length(max=MAX_LENGTH)])
 
 
-class ProfileForm(FlaskForm):
+def listed_answer(form, field):
+    """Empty (not answered) or one of the field's own choices; anything else is refused
+    with a message a person can act on, not WTForms' "Not a valid choice"."""
+    if field.data and field.data not in {value for value, _label in field.choices}:
+        raise ValidationError(_l("Choose one of the listed answers; “Prefer not to say” "
+                                 "is fine."))
+
+
+def _optional_select(label, choices, why):
+    # "Choose…" first and nothing preselected: a default answer would skew the reports.
+    return SelectField(label, choices=[CHOOSE, *choices], description=why,
+                       validate_choice=False, validators=[listed_answer])
+
+
+_WG = dict(WG_QUESTIONS)
+
+
+def _wg_question(column):
+    return RadioField(_WG[column], choices=WG_ANSWERS, validate_choice=False,
+                      validators=[listed_answer])
+
+
+class DemographicFields(FlaskForm):
+    """The optional answers for the programme's reports, shared by registration and the
+    profile (templates/accounts/_about_you.html renders them with why each is asked)."""
+
+    agency_level = _optional_select(_l("Level of the agency you work for"), AGENCY_LEVELS,
+                                    WHY["agency_level"])
+    age_band = _optional_select(_l("Age"), AGE_BANDS, WHY["age_band"])
+    wg_seeing = _wg_question("wg_seeing")
+    wg_hearing = _wg_question("wg_hearing")
+    wg_walking = _wg_question("wg_walking")
+    wg_remembering = _wg_question("wg_remembering")
+    wg_selfcare = _wg_question("wg_selfcare")
+    wg_communicating = _wg_question("wg_communicating")
+
+    disability_why = WHY["disability"]
+
+    def answers(self) -> dict[str, str | None]:
+        return {name: self[name].data for name in FIELDS}
+
+    def wg_fields(self) -> list:
+        return [self[column] for column in WG_COLUMNS]
+
+    def consent(self) -> str:
+        return consent_text(current_app.config.get("REPORT_MIN_CELL", 5))
+
+
+class ProfileForm(DemographicFields):
     name = StringField(
         _l("Full name, exactly as it should appear on your certificates"),
         validators=[DataRequired(_l("Please enter your name."))])
-    organisation = StringField(_l("Organisation (optional)"), validators=[Length(max=200)])
+    organisation = StringField(_l("Organisation (optional)"), validators=[Length(max=200)],
+                               description=WHY["organisation"])
     country = SelectField(_l("Country where you work"),
-                          choices=[*COUNTRIES, COUNTRY_UNDISCLOSED])
-    sector = SelectField(_l("Sector"), choices=[*SECTORS, SECTOR_UNDISCLOSED])
-    sex = SelectField(_l("Sex"), choices=SEXES)
+                          choices=[*COUNTRIES, COUNTRY_UNDISCLOSED], description=WHY["country"])
+    sector = SelectField(_l("Sector"), choices=[*SECTORS, SECTOR_UNDISCLOSED],
+                         description=WHY["sector"])
+    sex = SelectField(_l("Sex"), choices=SEXES, description=WHY["sex"])
 
     def validate_name(self, field):
         if problem := name_problem(normalise_name(field.data or "")):

@@ -7,6 +7,7 @@ import click
 from flask.cli import AppGroup
 
 from lms.accounts import services
+from lms.core.access import ROLES
 from lms.core.db import db
 from lms.core.errors import DomainError
 
@@ -16,7 +17,7 @@ users_cli = AppGroup("users", help="Manage user accounts.")
 @users_cli.command("create")
 @click.option("--email", required=True)
 @click.option("--name", required=True, help="Name as printed on certificates.")
-@click.option("--role", type=click.Choice(["learner", "instructor", "admin"]), default="learner")
+@click.option("--role", type=click.Choice(ROLES), default="learner")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def create_user_command(email: str, name: str, role: str, password_stdin: bool) -> None:
     if password_stdin:

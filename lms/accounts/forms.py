@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
+from lms.accounts.account_forms import DemographicFields
 from lms.accounts.choices import (
     CHOOSE,
     COUNTRIES,
@@ -14,12 +15,13 @@ from lms.accounts.choices import (
     SECTORS,
     SEXES,
 )
+from lms.accounts.demographics import WHY
 from lms.accounts.passwords import MAX_LENGTH, password_problem
 from lms.accounts.services import name_problem, normalise_name, password_message
 from lms.core.access import ROLES
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(DemographicFields):
     name = StringField(
         _l("Full name, exactly as it should appear on your certificates"),
         validators=[DataRequired(_l("Please enter your name."))],
@@ -35,16 +37,19 @@ class RegisterForm(FlaskForm):
         DataRequired(_l("Please repeat the password.")),
         EqualTo("password", _l("The two passwords are different.")),
     ])
-    sex = SelectField(_l("Sex"), choices=[CHOOSE, *SEXES],
+    sex = SelectField(_l("Sex"), choices=[CHOOSE, *SEXES], description=WHY["sex"],
                       validators=[DataRequired(_l("Choose one; “Prefer not to say” is fine."))])
     country = SelectField(_l("Country where you work"),
                           choices=[CHOOSE, *COUNTRIES, COUNTRY_UNDISCLOSED],
+                          description=WHY["country"],
                           validators=[DataRequired(_l("Choose one; “Prefer not to say” is "
                                                       "fine."))])
     sector = SelectField(_l("Sector"), choices=[CHOOSE, *SECTORS, SECTOR_UNDISCLOSED],
+                         description=WHY["sector"],
                          validators=[DataRequired(_l("Choose one; “Prefer not to say” is "
                                                      "fine."))])
-    organisation = StringField(_l("Organisation (optional)"), validators=[Length(max=200)])
+    organisation = StringField(_l("Organisation (optional)"), validators=[Length(max=200)],
+                               description=WHY["organisation"])
 
     def validate_name(self, field):
         # Checked here as well as in the service so the message sits by the field.
@@ -78,7 +83,8 @@ class LanguageForm(FlaskForm):
     locale = SelectField(_l("Language"), choices=[])
 
 
-ROLE_LABELS = {"learner": _l("Learner"), "instructor": _l("Instructor"), "admin": _l("Admin")}
+ROLE_LABELS = {"learner": _l("Learner"), "instructor": _l("Instructor"), "admin": _l("Admin"),
+               "me_officer": _l("M&E officer")}
 
 
 class RoleForm(FlaskForm):

@@ -1,11 +1,13 @@
 """A person's own profile: name (a record), details, and a new email confirmed by a link."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 
 from flask_babel import gettext as _
 
 from lms.accounts.choices import COUNTRIES, COUNTRY_UNDISCLOSED, SECTOR_UNDISCLOSED, SECTORS, SEXES
+from lms.accounts.demographics import apply_answers, checked_answers
 from lms.accounts.models import User
 from lms.accounts.name_record import change_name
 from lms.accounts.recovery import InvalidLink, check_current_password
@@ -25,10 +27,15 @@ SEX_CODES = {code for code, _label in SEXES}
 
 
 def update_profile(user: User, *, name: str, organisation: str, country: str, sector: str,
-                   sex: str, ip: str | None = None) -> None:
-    """The person's own edit; a new name is audited with the old one (name_record)."""
+                   sex: str, answers: Mapping[str, str | None] | None = None,
+                   ip: str | None = None) -> None:
+    """The person's own edit; a new name is audited with the old one (name_record).
+    `answers`: those of lms.accounts.demographics, all replaced (None: left as they are);
+    they are not audited, being nobody's business but the reports'."""
     if country not in COUNTRY_CODES or sector not in SECTOR_CODES or sex not in SEX_CODES:
         raise DomainError(_("Choose one of the listed answers; “Prefer not to say” is fine."))
+    if answers is not None:
+        checked_answers(answers)  # everything checked before anything is written
     organisation = " ".join((organisation or "").split())
     if len(organisation) > ORGANISATION_MAX:
         raise DomainError(_("The organisation can be at most %(max)d characters.",
@@ -36,6 +43,8 @@ def update_profile(user: User, *, name: str, organisation: str, country: str, se
     change_name(user, name, actor_id=user.id, ip=ip)
     user.organisation = organisation or None
     user.country, user.sector, user.sex = country, sector, sex
+    if answers is not None:
+        apply_answers(user, answers)
     db.session.flush()
 
 

@@ -4,17 +4,26 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    current_app,
+    flash,
+    has_request_context,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from lms.accounts import profile, recovery, services
+from lms.accounts import demographics, profile, recovery, services
 from lms.accounts.account_forms import EmailChangeForm, PasswordChangeForm, ProfileForm
 from lms.accounts.choices import TIMEZONES
 from lms.accounts.forms import SettingsForm
 from lms.accounts.models import User
+from lms.accounts.permissions import has_role
 from lms.accounts.recovery import InvalidLink
 from lms.accounts.registration_views import invalid_link
 from lms.accounts.views import _start_session as start_session
@@ -25,6 +34,19 @@ from lms.core.db import db
 from lms.core.errors import DomainError
 from lms.core.forms import ActionForm
 from lms.core.unit_of_work import commit_or_flash
+
+DISABILITY_LABELS = dict(demographics.DISABILITY_STATUSES)
+ME_REPORT = "reporting.me_report"
+
+
+@bp.app_context_processor
+def reports_link() -> dict:
+    """The main menu's "Reports" for M&E officers and admins, once the reporting area's
+    page is registered (url_for would fail before): an M&E officer's work is there."""
+    if (ME_REPORT not in current_app.view_functions or not has_request_context()
+            or not has_role(current_user, "me_officer", "admin")):
+        return {"me_reports_url": None}
+    return {"me_reports_url": url_for(ME_REPORT)}
 
 
 def _zone_label(name: str) -> str:
@@ -48,7 +70,7 @@ def _profile_form(user: User) -> ProfileForm:
     return ProfileForm(formdata=None, data={
         "name": user.name, "organisation": user.organisation or "",
         "country": user.country or "ZZ", "sector": user.sector or "undisclosed",
-        "sex": user.sex or "undisclosed"})
+        "sex": user.sex or "undisclosed", **demographics.answers_of(user)})
 
 
 def _page(user: User, posted: FlaskForm | None = None):
@@ -62,7 +84,8 @@ def _page(user: User, posted: FlaskForm | None = None):
         if posted is not None and type(form) is type(posted):
             forms[key] = posted
     status = 422 if posted is not None and posted.errors else 200
-    return render_template("accounts/settings.html", user=user, **forms), status
+    return render_template("accounts/settings.html", user=user, **forms,
+                           disability=DISABILITY_LABELS.get(user.disability)), status
 
 
 def _me() -> User:
@@ -107,7 +130,7 @@ def edit_profile():
     if form.validate_on_submit() and _save(lambda: profile.update_profile(
             user, name=form.name.data, organisation=form.organisation.data or "",
             country=form.country.data, sector=form.sector.data, sex=form.sex.data,
-            ip=request.remote_addr), form.name):
+            answers=form.answers(), ip=request.remote_addr), form.name):
         flash(_("Your profile is saved."), "success")
         return redirect(url_for("accounts.settings"))
     return _page(user, form)

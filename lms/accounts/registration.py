@@ -3,12 +3,14 @@
 # email instead.
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from lms.accounts.demographics import apply_answers, checked_answers
 from lms.accounts.models import User
 from lms.accounts.passwords import hash_password
 from lms.accounts.recovery import InvalidLink, email_key
@@ -81,14 +83,17 @@ def _may_mail(email: str) -> bool:
 
 def register(*, email: str, name: str, password: str, locale: str | None = None,
              country: str | None = None, organisation: str | None = None,
-             sector: str | None = None, sex: str | None = None) -> None:
+             sector: str | None = None, sex: str | None = None,
+             answers: Mapping[str, str | None] | None = None) -> None:
     """Register, or tell the address's owner someone tried: the caller cannot tell which
-    (same checks first, one password hash either way). Flushes; mail goes on commit."""
+    (same checks first, one password hash either way). `answers`: the optional ones of
+    lms.accounts.demographics. Flushes; mail goes on commit."""
     mode = registration_mode()
     if mode == "invite":
         raise DomainError(_("Registration is by invitation only."))
     email, name = normalise_email(email), normalise_name(name)
     check_new_account(email, name, password)
+    checked_answers(answers or {})  # before the address is looked up, as the checks above
     # Counted before anything is written (SQLite: its own connection, no lock held yet).
     may_mail = _may_mail(email)
     existing = get_user_by_email(email)
@@ -109,6 +114,8 @@ def register(*, email: str, name: str, password: str, locale: str | None = None,
         user.name, user.password_hash = name, hash_password(password)
         for key, value in details.items():
             setattr(user, key, value)
+    # Also when replacing an unconfirmed try: its answers are the new form's, or none.
+    apply_answers(user, answers or {})
     user.active = False  # until the link in the email is opened
     user.pending_approval = mode == "approval"
     db.session.flush()

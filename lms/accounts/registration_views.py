@@ -66,7 +66,8 @@ def register():
             registration.register(
                 email=form.email.data, name=form.name.data, password=form.password.data,
                 sex=form.sex.data, country=form.country.data, sector=form.sector.data,
-                organisation=form.organisation.data, locale=i18n.cookie_locale())
+                organisation=form.organisation.data, answers=form.answers(),
+                locale=i18n.cookie_locale())
         except DomainError as error:
             db.session.rollback()
             form.email.errors.append(error.message)

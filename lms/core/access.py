@@ -15,7 +15,7 @@ F = TypeVar("F", bound=Callable)
 
 PUBLIC = "public"
 LOGIN = "login"
-ROLES = ("learner", "instructor", "admin")
+ROLES = ("learner", "instructor", "admin", "me_officer")
 
 
 def public(view: F) -> F:
