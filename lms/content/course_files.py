@@ -29,7 +29,9 @@ ORDER = ("slug", "key", "type", "title", "kind", "topic", "summary", "audience",
          "available_until", "show_answers", "questions_per_page", "prompt", "vignette",
          "answer", "answers", "tolerance", "unit", "scoring", "text", "correct", "left",
          "right", "explanation", "feedback", "feedback_true", "feedback_false",
-         "references", "lessons", "count")
+         "references", "lessons", "count",
+         # [feedback] of course.toml: the survey's questions in the order learners see them
+         "relevance", "clarity", "confidence", "comment", "follow_up_days", "follow_up")
 TABLES = ("modules", "draw", "options", "pairs", "items", "parts", "questions")
 
 

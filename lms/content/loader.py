@@ -21,6 +21,7 @@ from lms.content.reading import (
 )
 from lms.content.shared_loader import SHARED, load_shared
 from lms.content.specs import CourseSpec, LessonSpec, LoadError, ModuleSpec, SharedSpec
+from lms.content.surveys import load_feedback
 from lms.content.toml_lines import TomlLines
 
 MAX_LESSON_BYTES = 512 * 1024
@@ -144,6 +145,7 @@ def load_course(folder: Path, out: Collector) -> CourseSpec | None:
     if not isinstance(objectives, list) or not all(isinstance(o, str) for o in objectives):
         out.add(course_toml, where.key("objectives"), "objectives must be a list of text")
         objectives = []
+    feedback = load_feedback(course_toml, data, where, out)
     modules = _load_modules(course_toml, data, where, folder, out)
     banks, quizzes = load_assessments(folder, out)
     references = folder / "references.md"
@@ -154,7 +156,7 @@ def load_course(folder: Path, out: Collector) -> CourseSpec | None:
                       text_of(data, "audience"), tuple(objectives),
                       text_of(data, "language") or "en", float(hours), tuple(modules),
                       tuple(quizzes), _content_hash(folder), tuple(banks), references_text,
-                      str(folder))
+                      str(folder), feedback)
 
 
 LINK = re.compile(r"\]\(\s*<?([^)\s>]+)")

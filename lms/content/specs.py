@@ -82,6 +82,8 @@ class CourseSpec:
     banks: tuple[BankSpec, ...] = ()
     references: str = ""  # Markdown of references.md
     folder: str = ""  # where it was read from, for messages that name a file
+    # The checked [feedback] table (lms.content.surveys); {} = the platform's wording.
+    feedback: dict[str, Any] = field(default_factory=dict, hash=False)
 
     @property
     def lesson_count(self) -> int:

@@ -190,7 +190,7 @@ def sync_course(spec: CourseSpec, report: SyncReport) -> Course:
     course = db.session.scalar(sa.select(Course).where(Course.slug == spec.slug))
     values = dict(title=spec.title, summary=spec.summary, audience=spec.audience,
                   objectives=list(spec.objectives), language=spec.language,
-                  cpd_hours=spec.cpd_hours,
+                  cpd_hours=spec.cpd_hours, feedback=dict(spec.feedback),
                   references_html=render_markdown(_without_title(spec.references))
                   if spec.references else "")
     if course is None:

@@ -33,7 +33,8 @@ def latest_version(course_id: int) -> CourseVersion | None:
         CourseVersion.course_id == course_id).order_by(CourseVersion.number.desc()).limit(1))
 
 
-SETTINGS = ("title", "summary", "audience", "objectives", "language", "cpd_hours")
+SETTINGS = ("title", "summary", "audience", "objectives", "language", "cpd_hours",
+            "feedback")
 
 
 @dataclass

@@ -11,13 +11,17 @@ def init_app(app: Flask) -> None:
         import_views,
         people,
         survey_models,
+        survey_views,
+        tasks,
     )
     from lms.learning.cli import cohorts_cli
     from lms.learning.permissions import can_manage_cohorts, can_view_cohort
+    from lms.learning.surveys import survey_offers
     from lms.learning.views import bp
 
     app.register_blueprint(bp)
     app.cli.add_command(cohorts_cli)
     app.jinja_env.globals.update(can_manage_cohorts=can_manage_cohorts,
-                                 can_view_cohort=can_view_cohort)
+                                 can_view_cohort=can_view_cohort,
+                                 survey_offers=survey_offers)  # course and result pages
     people.init_app(app)  # the cohort filter of the admin people list

@@ -13,7 +13,7 @@ from lms.accounts.services import normalise_email
 from lms.catalog import services as catalog_services
 from lms.catalog.models import Course, CourseStaff
 from lms.catalog.permissions import can_manage_staff, can_publish_course, taught_course_ids
-from lms.content import drafts, publish, versions
+from lms.content import drafts, publish, surveys, versions
 from lms.content.course_files import to_json
 from lms.content.studio import bp
 from lms.content.studio.access import NotInStudio, course_for, editable_course, not_in_studio
@@ -87,7 +87,17 @@ def _settings_form(item) -> CourseSettingsForm:
         title=data.get("title", ""), summary=data.get("summary", ""),
         audience=data.get("audience", ""), objectives="\n".join(data.get("objectives", [])),
         cpd_hours=data.get("cpd_hours"), language=data.get("language", "en"),
-        references=references.data.get("text", "") if references else "")
+        references=references.data.get("text", "") if references else "",
+        **{f"feedback_{key}": value for key, value in surveys.texts_of(
+            data.get("feedback") if isinstance(data.get("feedback"), dict) else {}).items()})
+
+
+def _with_feedback(data: dict, form: CourseSettingsForm) -> dict:
+    """The course item with its [feedback] table from the form (left out when empty)."""
+    table = surveys.table_of({key: getattr(form, f"feedback_{key}").data
+                              for key in surveys.KEYS})
+    data = {k: v for k, v in data.items() if k != "feedback"}
+    return {**data, "feedback": table} if table else data
 
 
 @bp.route("/<slug>/settings", methods=["GET", "POST"])
@@ -100,7 +110,7 @@ def settings(slug: str):
     hours = study_time(check.spec).computed_hours if check.spec else None
     if request.method == "GET" or not form.validate_on_submit():
         return render_template("studio/settings.html", course=course, form=form,
-                               hours=hours, conflict=None), \
+                               hours=hours, conflict=None, defaults=surveys.DEFAULTS), \
             200 if request.method == "GET" else 400
 
     def save():
@@ -109,8 +119,8 @@ def settings(slug: str):
                 "objectives": [line.strip() for line in form.objectives.data.splitlines()
                                if line.strip()],
                 "cpd_hours": float(form.cpd_hours.data), "language": form.language.data}
-        drafts.save_item(course, "course", "", to_json(data), revision=_int(form.revision.data),
-                         actor_id=current_user.id)
+        drafts.save_item(course, "course", "", to_json(_with_feedback(data, form)),
+                         revision=_int(form.revision.data), actor_id=current_user.id)
         references = drafts.get_item(course.id, "references")
         text = {"text": form.references.data.strip()}
         if references is None:
@@ -128,10 +138,10 @@ def settings(slug: str):
         current = stale.current
         form.revision.data = current.revision if current else ""
         return render_template("studio/settings.html", course=course, form=form,
-                               hours=hours, conflict=current), 409
+                               hours=hours, conflict=current, defaults=surveys.DEFAULTS), 409
     if not outcome.ok:
         return render_template("studio/settings.html", course=course, form=form,
-                               hours=hours, conflict=None), 400
+                               hours=hours, conflict=None, defaults=surveys.DEFAULTS), 400
     flash(_("Saved in the draft. Learners see it once the course is published."), "success")
     return redirect(url_for("studio.course", slug=slug))
 

@@ -15,6 +15,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
+from lms.content.surveys import DEFAULT_FOLLOW_UP_DAYS, MAX_FOLLOW_UP_DAYS
+from lms.content.surveys import MAX_TEXT as MAX_SURVEY_TEXT
+
 SLUG = Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
               message=_l("Use lower-case letters, digits and hyphens, e.g. labour-law-101."))
 MAX_MARKDOWN = 512 * 1024
@@ -48,6 +51,22 @@ class CourseSettingsForm(FlaskForm):
         ("fil", "Filipino")])
     references = TextAreaField(_l("References page (Markdown)"),
                                validators=[Length(max=MAX_MARKDOWN)])
+    # The [feedback] table: an empty field keeps the platform's wording (translated).
+    feedback_relevance = StringField(_l("Question on relevance"),
+                                     validators=[Length(max=MAX_SURVEY_TEXT)])
+    feedback_clarity = StringField(_l("Question on clarity"),
+                                   validators=[Length(max=MAX_SURVEY_TEXT)])
+    feedback_confidence = StringField(_l("Question on confidence to apply"),
+                                      validators=[Length(max=MAX_SURVEY_TEXT)])
+    feedback_comment = StringField(_l("Invitation to comment"),
+                                   validators=[Length(max=MAX_SURVEY_TEXT)])
+    feedback_follow_up_days = IntegerField(
+        _l("Days after completion to send the follow-up"),
+        validators=[Optional(), NumberRange(min=0, max=MAX_FOLLOW_UP_DAYS)],
+        description=_l("From 0 to 365; 0 turns the follow-up off. Empty: %(days)s days.",
+                       days=DEFAULT_FOLLOW_UP_DAYS))
+    feedback_follow_up = StringField(_l("Follow-up question on use"),
+                                     validators=[Length(max=MAX_SURVEY_TEXT)])
 
 
 class ModuleForm(FlaskForm):
