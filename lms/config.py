@@ -88,6 +88,8 @@ SETTINGS = {s.name: s for s in [
     Setting("ISSUE_BATCH", int, 200, "certificates issued per transaction by a job", 1, 1000),
     Setting("JOB_LEASE_SECONDS", int, 60,
             "a running job not heard from for this long is started again", 2),
+    Setting("REPORT_MIN_CELL", int, 5, "programme reports show counts under this as \"<5\"",
+            2, 100),
     Setting("BABEL_DEFAULT_LOCALE", str, "en", "language for visitors without a choice"),
     Setting("BABEL_DEFAULT_TIMEZONE", str, "UTC", "time zone for people without one"),
 ]}
