@@ -94,6 +94,7 @@ EXPECTED = {
     "reporting.send_reminder": {"admin", "instructor"},
     "reporting.cancel_reminder": {"admin", "instructor"},
     "reporting.reminder_settings": "login", "reporting.reminders_off": "public",
+    "reporting.me_report": {"admin", "me_officer"}, "reporting.me_help": {"admin", "me_officer"},
     "reporting.me_export": {"admin", "me_officer"}, "reporting.me_extract": {"admin"},
     "reporting.me_quarterly": {"admin", "me_officer"},
     "accounts.admin_edit_person": {"admin"}, "accounts.admin_deactivate_person": {"admin"},

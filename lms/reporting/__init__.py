@@ -4,7 +4,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     # reminder_views and tasks are imported for what they register: routes, the periodic task.
-    from lms.reporting import me_export_views, permissions, reminder_views, tasks  # noqa: F401
+    from lms.reporting import me_export_views, me_views, permissions, reminder_views, tasks  # noqa: F401,E501
     from lms.reporting.views import bp
 
     app.register_blueprint(bp)
