@@ -251,3 +251,66 @@ def test_cells_as_a_reader_sees_them(data, locale):
     assert big == "12,345"
     assert marks == ["<5", "x", "–"]
     assert ten == "<10"
+
+
+def test_comments_only_from_enough_writers_in_one_statement(data, app):
+    """The fixture's 18 written comments: all of them at a threshold of 18, none at 19
+    (the 19th would be needed before any is shown); read in one statement either way."""
+    from sqlalchemy import event
+
+    from lms.core.db import db
+    from lms.reporting.tables import comments
+
+    statements = []
+
+    def count(*_args):
+        statements.append(1)
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        shown = comments(Filters(), 18)
+        hidden = comments(Filters(), 19)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert len(shown) == 18 and all(text.startswith("Comment on ") for text in shown)
+    assert hidden == [] and len(statements) == 2
+
+
+def test_shared_aggregates_give_what_separate_reads_give(data):
+    """Inside shared_aggregates the overview is added up from the table's sums, and a
+    transposed or narrower table from a wider one: every cell as when each is read."""
+    from lms.reporting import cube
+
+    cases = [(Filters(), "enrolled", "sex", "country"), (Filters(), "mean_gain", "none", "sector"),
+             (Filters(country="TH"), "completion_rate", "age_band", "none"),
+             (Filters(course_id=data.courses["A"]), "passed", "disability", "sex")]
+    for filters, figure, rows, cols in cases:
+        alone = (build_table(filters, figure, rows, cols, 5), overview(filters, 5),
+                 build_table(filters, figure, cols, rows, 5))
+        with cube.shared_aggregates():
+            shared = (build_table(filters, figure, rows, cols, 5), overview(filters, 5),
+                      build_table(filters, figure, cols, rows, 5))
+        assert shared == alone, (filters, figure, rows, cols)
+
+
+def test_a_page_reads_its_sums_once(data):
+    from sqlalchemy import event
+
+    from lms.core.db import db
+    from lms.reporting import cube
+
+    statements = []
+
+    def count(*_args):
+        statements.append(1)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        with cube.shared_aggregates():
+            build_table(Filters(), "enrolled", "sex", "country", 5)
+            overview(Filters(), 5)
+            build_table(Filters(), "completed", "country", "sex", 5)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert len(statements) == 1

@@ -114,11 +114,17 @@ def render_pdf(snapshot: dict[str, Any], *, root: str, verify_url: str,
         c=snapshot, dates=dates, hours=format_decimal(snapshot["cpd_hours"], locale=locale),
         fit={kind: fit_size(kind, snapshot[kind]) for kind in FIT},
         verify_url=verify_url, qr=qr_data_uri(verify_url))
+    return write_tagged_pdf(html, folder, "style.css")
+
+
+def write_tagged_pdf(html: str, folder: Path, stylesheet: str) -> bytes:
+    """PDF/UA bytes of `html`, which may read files from `folder` only, styled by its
+    `stylesheet`, with the shared fonts (certificates and printed reports alike)."""
     fetcher = FolderFetcher(folder)
     document = HTML(string=html, base_url=str(folder) + "/", url_fetcher=fetcher)
     # FontConfiguration is shared; WeasyPrint/fontconfig are not proven thread-safe.
     with _font_lock:
-        stylesheet = CSS(filename=str(folder / "style.css"), font_config=font_config(),
-                         url_fetcher=fetcher)
-        return document.write_pdf(stylesheets=[stylesheet], font_config=font_config(),
+        css = CSS(filename=str(folder / stylesheet), font_config=font_config(),
+                  url_fetcher=fetcher)
+        return document.write_pdf(stylesheets=[css], font_config=font_config(),
                                   pdf_variant="pdf/ua-1")

@@ -41,36 +41,16 @@ def feedback(slug: str):
         surveys.check_feedback_open(enrolment)
     except surveys.SurveyClosed as closed:
         return _closed(403, closed.message, course)
-    survey = survey_of(course)
-    back = url_for("learning.course", slug=slug)
-    if surveys.has_feedback(enrolment):
-        if request.method == "POST":
-            flash(_("We had already received your feedback on this course; your first "
-                    "answers are kept. Thank you."), "info")
-            return redirect(back)
-        return render_template("learning/feedback.html", course=course, survey=survey,
-                               form=None, done=True)
-    form = FeedbackForm()
-    if form.validate_on_submit():
-        try:
-            surveys.record_feedback(enrolment, relevance=form.relevance.data,
-                                    clarity=form.clarity.data,
-                                    confidence=form.confidence.data,
-                                    comment=form.comment.data)
-        except surveys.AlreadyAnswered as already:  # a second tab got there first
-            db.session.rollback()
-            flash(already.message, "info")
-            return redirect(back)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(_("Thank you: your feedback was received."), "success")
-            return redirect(back)
-    return render_template("learning/feedback.html", course=course, survey=survey,
-                           form=form, done=False, text_max=TEXT_MAX), \
-        400 if request.method == "POST" else 200
+    return _survey_page(
+        "learning/feedback.html", course, FeedbackForm,
+        answered=surveys.has_feedback(enrolment),
+        record=lambda form: surveys.record_feedback(
+            enrolment, relevance=form.relevance.data, clarity=form.clarity.data,
+            confidence=form.confidence.data, comment=form.comment.data),
+        back=url_for("learning.course", slug=slug),
+        already=_("We had already received your feedback on this course; your first "
+                  "answers are kept. Thank you."),
+        thanks=_("Thank you: your feedback was received."))
 
 
 def _follow_up_page(enrolment: Enrolment, course: Course, *, by_link: bool):
@@ -78,35 +58,45 @@ def _follow_up_page(enrolment: Enrolment, course: Course, *, by_link: bool):
         surveys.check_follow_up_open(enrolment, course, utcnow(), by_link=by_link)
     except surveys.SurveyClosed as closed:
         return _closed(403, closed.message, course)
-    survey = survey_of(course)
     # Signed in: back to the course. By the link: this page again, which now thanks them.
-    back = request.path if by_link else url_for("learning.course", slug=course.slug)
-    if surveys.has_follow_up(enrolment):
+    return _survey_page(
+        "learning/follow_up.html", course, FollowUpForm,
+        answered=surveys.has_follow_up(enrolment),
+        record=lambda form: surveys.record_follow_up(
+            enrolment, course, used=form.used.data, how=form.how.data, by_link=by_link),
+        back=request.path if by_link else url_for("learning.course", slug=course.slug),
+        already=_("We had already received your answer about using this course; your "
+                  "first answer is kept. Thank you."),
+        thanks=_("Thank you: your answer was received."))
+
+
+def _survey_page(template: str, course: Course, form_class, *, answered: bool,
+                 record, back: str, already: str, thanks: str):
+    """Both surveys' one flow: answered once (a second POST is thanked, not stored; so
+    is a second tab that got there first), else the form, with its errors beside it."""
+    survey = survey_of(course)
+    if answered:
         if request.method == "POST":
-            flash(_("We had already received your answer about using this course; your "
-                    "first answer is kept. Thank you."), "info")
+            flash(already, "info")
             return redirect(back)
-        return render_template("learning/follow_up.html", course=course, survey=survey,
-                               form=None, done=True)
-    form = FollowUpForm()
+        return render_template(template, course=course, survey=survey, form=None, done=True)
+    form = form_class()
     if form.validate_on_submit():
         try:
-            surveys.record_follow_up(enrolment, course, used=form.used.data,
-                                     how=form.how.data, by_link=by_link)
-        except surveys.AlreadyAnswered as already:
+            record(form)
+        except surveys.AlreadyAnswered as first:
             db.session.rollback()
-            flash(already.message, "info")
+            flash(first.message, "info")
             return redirect(back)
         except DomainError as error:
             db.session.rollback()
             flash(error.message, "error")
         else:
             db.session.commit()
-            flash(_("Thank you: your answer was received."), "success")
+            flash(thanks, "success")
             return redirect(back)
-    return render_template("learning/follow_up.html", course=course, survey=survey,
-                           form=form, done=False, text_max=TEXT_MAX), \
-        400 if request.method == "POST" else 200
+    return render_template(template, course=course, survey=survey, form=form, done=False,
+                           text_max=TEXT_MAX), 400 if request.method == "POST" else 200
 
 
 @bp.route("/courses/<slug>/follow-up", methods=["GET", "POST"])

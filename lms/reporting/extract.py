@@ -30,17 +30,18 @@ def in_period(query: sa.Select, filters: Filters) -> sa.Select:
 
 def comments(filters: Filters, threshold: int) -> list[str]:
     """Feedback comments, newest first, with nothing that says who wrote them; none when
-    fewer than `threshold` people wrote one (a lone comment may identify its writer)."""
+    fewer than `threshold` people wrote one (a lone comment may identify its writer).
+    One statement: the window count is taken over every comment before the limit."""
     written = sa.func.length(sa.func.trim(FeedbackResponse.comment)) > 0
-    base = in_period(filtered(joined(sa.select(FeedbackResponse.comment)), filters), filters)
-    base = base.where(written)
-    many = db.session.scalar(sa.select(sa.func.count()).select_from(
-        base.limit(threshold).subquery()))
-    if many < threshold:
+    query = in_period(filtered(joined(sa.select(
+        FeedbackResponse.comment, sa.func.count().over().label("written"))), filters), filters)
+    found = db.session.execute(
+        query.where(written)
+        .order_by(FeedbackResponse.submitted_at.desc(), FeedbackResponse.id.desc())
+        .limit(MAX_COMMENTS)).all()
+    if not found or found[0].written < threshold:
         return []
-    return [text.strip() for text in db.session.scalars(
-        base.order_by(FeedbackResponse.submitted_at.desc(), FeedbackResponse.id.desc())
-        .limit(MAX_COMMENTS))]
+    return [row.comment.strip() for row in found]
 
 
 EXTRACT_COLUMNS = [

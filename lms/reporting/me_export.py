@@ -20,6 +20,8 @@ from lms.reporting.filters import Filters
 from lms.reporting.tables import TOTAL, Table, display
 
 Row = list[Any]
+# What the report page and a download show when no choice is given.
+DEFAULT_FIGURE, DEFAULT_ROWS, DEFAULT_COLS = "enrolled", "sex", "none"
 
 
 def suppression_rule(threshold: int) -> str:

@@ -18,13 +18,12 @@ from lms.reporting import me_export, quarterly
 from lms.reporting.dimensions import DIMENSIONS
 from lms.reporting.figures import FIGURES
 from lms.reporting.filters import Filters, filters_from_args
+from lms.reporting.me_export import DEFAULT_COLS, DEFAULT_FIGURE, DEFAULT_ROWS
 from lms.reporting.periods import parse_period
 from lms.reporting.tables import EXTRACT_HEADER, build_table, extract_rows, min_cell
 from lms.reporting.views import bp
 
 FORMATS = ("csv", "xlsx")
-# What the report page shows when it is opened without a choice.
-DEFAULT_FIGURE, DEFAULT_ROWS, DEFAULT_COLS = "enrolled", "sex", "none"
 
 
 def _bad_request(message: str):

@@ -16,12 +16,12 @@ from lms.accounts.choices import COUNTRIES, COUNTRY_UNDISCLOSED, SECTOR_UNDISCLO
 from lms.catalog.models import Course
 from lms.core.db import db
 from lms.learning.cohorts import Cohort
-from lms.reporting import me_export
+from lms.reporting import cube, me_export
 from lms.reporting.dimensions import DIMENSIONS
 from lms.reporting.figures import FIGURES
 from lms.reporting.filters import Filters, filters_from_args
 from lms.reporting.me_chart import MeChart, table_chart
-from lms.reporting.me_export_views import DEFAULT_COLS, DEFAULT_FIGURE, DEFAULT_ROWS
+from lms.reporting.me_export import DEFAULT_COLS, DEFAULT_FIGURE, DEFAULT_ROWS
 from lms.reporting.periods import Period, period_choices
 from lms.reporting.tables import Table, build_table, comments, display, min_cell, overview
 
@@ -127,14 +127,16 @@ def report_page(args: Mapping) -> ReportPage:
     cols = _choice(args, "cols", DEFAULT_COLS, DIMENSIONS, breakdown, messages)
     messages = list(dict.fromkeys(messages))  # one message for two bad breakdowns
     threshold = min_cell()
-    table = build_table(filters, figure, rows, cols, threshold)
+    with cube.shared_aggregates():  # the overview is added up from the table's sums
+        table = build_table(filters, figure, rows, cols, threshold)
+        totals = overview(filters, threshold)
     shown_rows = me_export.visible_rows(table, rows)
     shown_cols = me_export.visible_cols(table, cols)
     cells = {(row.key, col.key): display(table.cell(row.key, col.key), table.figure,
                                          threshold)
              for row in shown_rows for col in shown_cols}
     summary = [(fig.key, str(fig.label), display(cell, fig, threshold))
-               for fig, cell in overview(filters, threshold)]
+               for fig, cell in totals]
     return ReportPage(
         filters=filters, figure=figure, rows=rows, cols=cols, messages=messages,
         choices=choices, overview=summary, table=table, visible_rows=shown_rows,

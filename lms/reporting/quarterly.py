@@ -8,13 +8,12 @@ from pathlib import Path
 
 from flask import current_app, render_template
 from flask_babel import lazy_gettext as _l
-from weasyprint import CSS, HTML
 
 # One FontConfiguration per process, shared with certificates, and the lock that guards
 # it (WeasyPrint and fontconfig are not proven thread-safe); the folder fetcher refuses
 # every URL but the template folder's files, installed fonts and data: URIs.
-from lms.certification.render import FolderFetcher, _font_lock, font_config
-from lms.reporting import me_export
+from lms.certification.render import write_tagged_pdf
+from lms.reporting import cube, me_export
 from lms.reporting.dimensions import DIMENSIONS
 from lms.reporting.figures import PERIOD_RULE, Figure
 from lms.reporting.filters import Filters
@@ -85,13 +84,7 @@ def template_folder() -> Path:
 
 def render_report(filters: Filters, threshold: int) -> bytes:
     """The report as tagged PDF bytes (PDF/UA: screen readers can follow its tables)."""
-    html = render_template("reporting/me/quarterly.html",
-                           **report_context(filters, threshold))
-    folder = template_folder()
-    fetcher = FolderFetcher(folder)
-    document = HTML(string=html, base_url=str(folder) + "/", url_fetcher=fetcher)
-    with _font_lock:
-        stylesheet = CSS(filename=str(folder / "quarterly.css"), font_config=font_config(),
-                         url_fetcher=fetcher)
-        return document.write_pdf(stylesheets=[stylesheet], font_config=font_config(),
-                                  pdf_variant="pdf/ua-1")
+    with cube.shared_aggregates():  # the panels' tables, each read once
+        context = report_context(filters, threshold)
+    html = render_template("reporting/me/quarterly.html", **context)
+    return write_tagged_pdf(html, template_folder(), "quarterly.css")
