@@ -65,6 +65,11 @@ class User(UserMixin, db.Model):
         sa.Index("ix_users_invited", "id",
                  sqlite_where=sa.text("invited_at IS NOT NULL AND accepted_at IS NULL"),
                  postgresql_where=sa.text("invited_at IS NOT NULL AND accepted_at IS NULL")),
+        # The reports' organisation filter compares the trimmed, lower-cased name
+        # (migration 0014; written as PostgreSQL shows it, so the schema check compares
+        # like with like). SQLite scans, which is quick at its scale.
+        sa.Index("ix_users_organisation_key",
+                 sa.text("lower(TRIM(BOTH FROM organisation))")).ddl_if(dialect="postgresql"),
     )
 
     @property

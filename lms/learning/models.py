@@ -44,6 +44,8 @@ class Enrolment(db.Model):
                  sqlite_where=sa.text("completed_at IS NOT NULL AND follow_up_sent_at IS NULL"),
                  postgresql_where=sa.text(
                      "completed_at IS NOT NULL AND follow_up_sent_at IS NULL")),
+        # Reports: the first and last month with enrolments, and the extract's period.
+        sa.Index("ix_enrolment_enrolled_at", "enrolled_at"),
     )
 
 
