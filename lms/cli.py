@@ -14,6 +14,7 @@ from lms.accounts.models import User
 from lms.accounts.services import create_user
 from lms.catalog.models import Course
 from lms.catalog.services import set_staff_role
+from lms.certification.keys import ensure_key
 from lms.config import SECRET_KEY_FILE
 from lms.content.cli import sync_or_exit
 from lms.content.loader import load_catalogue
@@ -49,6 +50,8 @@ def setup_cli(demo: bool) -> None:
     Path(current_app.instance_path).mkdir(parents=True, exist_ok=True)
     if ensure_secret_key():
         click.echo(f"Wrote a new secret key to {SECRET_KEY_FILE}")
+    if written := ensure_key(Path(current_app.config["CREDENTIAL_KEYS_DIR"])):
+        click.echo(f"Wrote a new credential signing key to {written}")
     upgrade()
     specs, shared, errors = load_catalogue(Path(current_app.config["COURSES_DIR"]))
     if errors:

@@ -30,6 +30,10 @@ EXPECTED = {
     "jobs.job": "login",
     "certification.mine": "login", "certification.download": "login",
     "certification.verify": "public",
+    "certification.credential_json": "login", "certification.credential_jwt": "login",
+    "certification.issuer": "public", "certification.jwks": "public",
+    "certification.status_list": "public", "certification.verify_credential": "public",
+    "certification.verify_upload": "public",
     "health.healthz": "public", "static": "public",
     # The studio: instructors and admins; each view then checks the course's staff role.
     "assessment.gradebook": {"admin", "instructor"},

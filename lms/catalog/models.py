@@ -33,6 +33,9 @@ class Course(db.Model):
     # The feedback survey after the final test and the follow-up on use, from the course
     # files' [feedback] table (lms/content/surveys.py); {} means the platform's wording.
     feedback: Mapped[dict] = mapped_column(default=dict)
+    # The [certificate] table of the course files (lms.content.certificate_settings):
+    # template, validity, second language, Buddhist Era dates, refresher quiz.
+    certificate: Mapped[dict] = mapped_column(default=dict, server_default="{}")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     archived_at: Mapped[datetime | None]

@@ -1,6 +1,7 @@
 """Forms for issuing and revoking certificates."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
@@ -19,3 +20,9 @@ class ReissueForm(FlaskForm):
     reason = TextAreaField(_l("Reason for re-issuing"), validators=[
         DataRequired(_l("Give a reason for re-issuing; it is kept in the audit log.")),
         Length(max=1000)])
+
+
+class VerifyUploadForm(FlaskForm):
+    file = FileField(_l("Certificate PDF or credential file"), validators=[
+        FileRequired(_l("Choose the certificate's PDF, or its credential (.json or .jwt)."))],
+        render_kw={"accept": ".pdf,.json,.jwt,application/pdf,application/json"})

@@ -28,11 +28,22 @@ class Certificate(db.Model):
     snapshot: Mapped[dict] = mapped_column(default=dict)
     template: Mapped[str] = mapped_column(sa.String(40))
     template_version: Mapped[str] = mapped_column(sa.String(20))
-    # A re-issue points at the revoked certificate it replaces.
+    # A re-issue points at the revoked certificate it replaces; a renewal at the one it
+    # renews (which is then "renewed": still genuine, no longer current).
     replaces_id: Mapped[int | None] = mapped_column(sa.ForeignKey("certificate.id"))
+    # From the course's validity period; None = does not expire.
+    expires_at: Mapped[datetime | None]
+    reminded_at: Mapped[datetime | None]  # the holder was told it will expire
+    # The Open Badges 3.0 credential as issued (a VC-JWT), and its place in the year's
+    # BitstringStatusList (lms.certification.credential). None before credentials.
+    credential: Mapped[str | None] = mapped_column(sa.Text, deferred=True)
+    status_year: Mapped[int | None]
+    status_index: Mapped[int | None]
 
     __table_args__ = (
-        sa.CheckConstraint("status IN ('issued', 'revoked', 'expired')", name="status"),
+        sa.CheckConstraint("status IN ('issued', 'revoked', 'expired', 'renewed')",
+                           name="status"),
+        sa.UniqueConstraint("status_year", "status_index"),
         # Bulk issuing twice issues once: one valid certificate per learner and course.
         sa.Index("uq_certificate_one_issued", "user_id", "course_id", unique=True,
                  sqlite_where=sa.text("status = 'issued'"),
@@ -40,6 +51,14 @@ class Certificate(db.Model):
         # "Holds any certificate for this course?", asked of every learner who is ready.
         sa.Index("ix_certificate_user_id_course_id", "user_id", "course_id"),
     )
+
+
+def current_status(certificate: Certificate, now: datetime) -> str:
+    """issued, expired, revoked or renewed: expiry is read from the date, never stored."""
+    if certificate.status == "issued" and certificate.expires_at is not None and (
+            certificate.expires_at <= now):
+        return "expired"
+    return certificate.status
 
 
 class SerialCounter(db.Model):

@@ -17,6 +17,7 @@ def can_see_certificate(user: Any, certificate: Certificate) -> bool:
 
 
 def can_download_certificate(user: Any, certificate: Certificate) -> bool:
-    """A revoked certificate is handed out only to admins (for the record)."""
+    """A revoked certificate is handed out only to admins (for the record); a renewed or
+    expired one is still the holder's record of what they did."""
     return can_see_certificate(user, certificate) and (
-        certificate.status == "issued" or has_role(user, "admin"))
+        certificate.status in ("issued", "renewed") or has_role(user, "admin"))

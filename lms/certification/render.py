@@ -7,6 +7,7 @@ the renderer read a local file or reach the network.
 """
 from __future__ import annotations
 
+import base64
 import threading
 import tomllib
 import unicodedata
@@ -20,7 +21,7 @@ import segno
 from babel.dates import format_date
 from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from weasyprint import CSS, HTML
+from weasyprint import CSS, HTML, Attachment
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
@@ -102,9 +103,11 @@ def fit_size(kind: str, text: str) -> int:
 
 
 def render_pdf(snapshot: dict[str, Any], *, root: str, verify_url: str,
-               template: str = "default") -> bytes:
-    """PDF/UA (tagged) bytes for one certificate; every value in `snapshot` is escaped.
-    `verify_url` is built by the caller from the configured base URL, never stored."""
+               template: str = "default", credential: str | None = None) -> bytes:
+    """Tagged PDF/A-3b bytes for one certificate; every value in `snapshot` is escaped.
+    `verify_url` is built by the caller from the configured base URL, never stored.
+    The signed credential (a VC-JWT), when given, travels inside as credential.jwt: one
+    file carries the human and the machine-readable proof."""
     meta = template_meta(root, template)
     folder: Path = meta["folder"]
     locale = snapshot.get("locale", "en")
@@ -114,17 +117,36 @@ def render_pdf(snapshot: dict[str, Any], *, root: str, verify_url: str,
         c=snapshot, dates=dates, hours=format_decimal(snapshot["cpd_hours"], locale=locale),
         fit={kind: fit_size(kind, snapshot[kind]) for kind in FIT},
         verify_url=verify_url, qr=qr_data_uri(verify_url))
-    return write_tagged_pdf(html, folder, "style.css")
+    if credential is None:
+        return write_tagged_pdf(html, folder, "style.css")
+    attachment = Attachment(string=credential, name=CREDENTIAL_ATTACHMENT,
+                            description="Open Badges 3.0 credential (VC-JWT)",
+                            relationship="Source")
+    return write_tagged_pdf(html, folder, "style.css", attachments=[attachment])
 
 
-def write_tagged_pdf(html: str, folder: Path, stylesheet: str) -> bytes:
-    """PDF/UA bytes of `html`, which may read files from `folder` only, styled by its
-    `stylesheet`, with the shared fonts (certificates and printed reports alike)."""
+CREDENTIAL_ATTACHMENT = "credential.jwt"
+# PDF/A-3 (archival, with attachments) declared beside PDF/UA-1 (accessible): both are
+# PDF 1.7, and the document is tagged either way.
+_ALSO_PDF_UA = "data:application/rdf+xml;base64," + base64.b64encode(  # fetched as a URL
+    b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+    b'<rdf:Description rdf:about="" '
+    b'xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/" pdfuaid:part="1"/>'
+    b'</rdf:RDF>').decode()
+
+
+def write_tagged_pdf(html: str, folder: Path, stylesheet: str, *,
+                     attachments: list[Attachment] | None = None) -> bytes:
+    """Tagged PDF bytes of `html`, which may read files from `folder` only, styled by its
+    `stylesheet`, with the shared fonts (certificates and printed reports alike): PDF/UA-1,
+    or PDF/A-3b and PDF/UA-1 when files are attached."""
     fetcher = FolderFetcher(folder)
+    variant = {"pdf_variant": "pdf/a-3b", "pdf_tags": True, "attachments": attachments,
+               "xmp_metadata": [_ALSO_PDF_UA]} if attachments else {
+        "pdf_variant": "pdf/ua-1"}
     document = HTML(string=html, base_url=str(folder) + "/", url_fetcher=fetcher)
     # FontConfiguration is shared; WeasyPrint/fontconfig are not proven thread-safe.
     with _font_lock:
         css = CSS(filename=str(folder / stylesheet), font_config=font_config(),
                   url_fetcher=fetcher)
-        return document.write_pdf(stylesheets=[css], font_config=font_config(),
-                                  pdf_variant="pdf/ua-1")
+        return document.write_pdf(stylesheets=[css], font_config=font_config(), **variant)

@@ -7,10 +7,12 @@ reason, and it is audited.
 from __future__ import annotations
 
 import base64
+import calendar
 import ipaddress
 import secrets
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -18,8 +20,12 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from lms.accounts.models import User
+from lms.catalog import certificate_policy as policy
 from lms.catalog.models import Course
+from lms.certification import credential
+from lms.certification.keys import load_ring
 from lms.certification.models import Certificate, SerialCounter
+from lms.certification.render import template_meta
 from lms.core.audit import record_event, record_events
 from lms.core.db import db, insert_ignore, upsert_insert, utcnow
 from lms.core.errors import DomainError
@@ -45,9 +51,21 @@ class IssueContext:
     base_url: str
     allow_local_base_url: bool = False  # debug and demo mode
     ip: str | None = None
+    # Where the credential signing keys and the template folders are; the issuer's name.
+    keys_dir: str = ""
+    templates_root: str = ""
+    issuer_name: str = ""
 
     def as_params(self) -> dict:
         return asdict(self)
+
+    @classmethod
+    def from_config(cls, config: dict, *, actor_id: int, template: TemplateInfo,
+                    allow_local_base_url: bool = False, ip: str | None = None) -> IssueContext:
+        return cls(actor_id=actor_id, prefix=config["CERTIFICATE_PREFIX"], template=template,
+                   base_url=config["BASE_URL"], allow_local_base_url=allow_local_base_url,
+                   ip=ip, keys_dir=config["CREDENTIAL_KEYS_DIR"],
+                   templates_root=config["CERTIFICATES_DIR"], issuer_name=config["ISSUER_NAME"])
 
     @classmethod
     def from_params(cls, params: dict) -> IssueContext:
@@ -83,14 +101,23 @@ def new_code() -> str:
     return base64.b32encode(secrets.token_bytes(CODE_BYTES)).decode().lower().rstrip("=")
 
 
-def next_serials(prefix: str, year: int, count: int) -> list[str]:
+def next_numbers(year: int, count: int) -> range:
     """Take `count` consecutive numbers of the year inside the caller's transaction (the
-    UPDATE … RETURNING holds the counter row until commit, on both databases)."""
+    UPDATE … RETURNING holds the counter row until commit, on both databases). A number
+    is the serial's and the credential's index in the year's status list."""
     insert_ignore(SerialCounter, {"year": year, "value": 0})
     last = db.session.execute(
         sa.update(SerialCounter).where(SerialCounter.year == year)
         .values(value=SerialCounter.value + count).returning(SerialCounter.value)).scalar_one()
-    return [f"{prefix}-{year}-{value:06d}" for value in range(last - count + 1, last + 1)]
+    return range(last - count + 1, last + 1)
+
+
+def add_months(moment: datetime, months: int) -> datetime:
+    """The same day `months` later (the 31st becomes the month's last day)."""
+    month = moment.month - 1 + months
+    year, month = moment.year + month // 12, month % 12 + 1
+    days = calendar.monthrange(year, month)[1]
+    return moment.replace(year=year, month=month, day=min(moment.day, days))
 
 
 def _has_certificate(*statuses: str):
@@ -134,7 +161,8 @@ def local_date(moment: datetime, zone: str) -> str:
 
 
 def snapshot(user: User, course: Course, enrolment: Enrolment, serial: str, code: str,
-             issued_at: datetime, template: TemplateInfo) -> dict:
+             issued_at: datetime, template: TemplateInfo,
+             expires_at: datetime | None = None, issuer: str = "") -> dict:
     """Everything printed, frozen at issue. Not the verify address: it is built from
     the configured base URL whenever the PDF is rendered."""
     zone = user.timezone_name
@@ -144,31 +172,75 @@ def snapshot(user: User, course: Course, enrolment: Enrolment, serial: str, code
         "completed_on": local_date(enrolment.completed_at or issued_at, zone),
         "issued_on": local_date(issued_at, zone), "serial": serial, "code": code,
         "template": template.name, "template_version": template.version, "locale": "en",
+        "expires_on": local_date(expires_at, zone) if expires_at else None,
+        "issuer": issuer,
     }
 
 
-def _insert_certificates(pairs: list[tuple[Enrolment, User]], context: IssueContext,
-                         *, replaces: Certificate | None = None,
-                         reason: str | None = None) -> list[Certificate]:
+def _template_for(course: Course, context: IssueContext) -> TemplateInfo:
+    """The course's own template ([certificate] template), else the context's."""
+    name = (course.certificate or {}).get("template") or context.template.name
+    if not context.templates_root or name == context.template.name:
+        return context.template
+    try:
+        meta = template_meta(context.templates_root, name)
+    except FileNotFoundError:
+        raise DomainError(_("The course asks for the certificate template “%(name)s”, "
+                            "which is not in the certificates folder.", name=name)) from None
+    return TemplateInfo(meta["name"], meta["version"])
+
+
+def _expiry(course: Course, issued_at: datetime) -> datetime | None:
+    months = policy.validity_months(course)
+    return add_months(issued_at, months) if months else None
+
+
+def _signed_credential(snap: dict, user: User, course: Course, context: IssueContext,
+                       issued_at: datetime, expires_at: datetime | None,
+                       number: int) -> str | None:
+    if not context.keys_dir:
+        return None
+    key = load_ring(Path(context.keys_dir)).signing
+    document = credential.build_credential(
+        snap, base_url=context.base_url, issuer_name=context.issuer_name,
+        email=user.email, salt=credential.new_salt(), issued_at=issued_at,
+        expires_at=expires_at, status_year=issued_at.year, status_index=number,
+        summary=course.summary)
+    return credential.sign(document, key, context.base_url)
+
+
+def insert_certificates(pairs: list[tuple[Enrolment, User]], context: IssueContext,
+                        *, replaces: Certificate | None = None, action: str | None = None,
+                        extra: dict | None = None) -> list[Certificate]:
     """Insert one certificate per (enrolment, user) in one statement, skipping anyone who
     already holds a valid one (the partial unique index decides, even against another
-    worker); one audit event per certificate issued."""
+    worker); one audit event per certificate issued (`action`, with `extra` data). A
+    re-issue or renewal names the certificate it `replaces`, also on the new paper."""
     if not pairs:
         return []
     now = utcnow()
     courses = {c.id: c for c in db.session.scalars(sa.select(Course).where(
         Course.id.in_({e.course_id for e, _u in pairs})))}
-    serials = next_serials(context.prefix, now.year, len(pairs))
+    templates = {cid: _template_for(course, context) for cid, course in courses.items()}
+    numbers = next_numbers(now.year, len(pairs))
     rows = []
-    for (enrolment, user), serial in zip(pairs, serials, strict=True):
-        code = new_code()
+    for (enrolment, user), number in zip(pairs, numbers, strict=True):
+        code, serial = new_code(), f"{context.prefix}-{now.year}-{number:06d}"
+        course, template = courses[enrolment.course_id], templates[enrolment.course_id]
+        expires_at = _expiry(course, now)
+        snap = snapshot(user, course, enrolment, serial, code, now, template, expires_at,
+                        context.issuer_name)
+        if replaces is not None:
+            snap["replaces"] = replaces.serial
+            snap["renewal"] = action == "certificate.renewed"
         rows.append(dict(
             serial=serial, code=code, user_id=user.id, course_id=enrolment.course_id,
             status="issued", issued_at=now, issued_by_id=context.actor_id,
-            template=context.template.name, template_version=context.template.version,
-            replaces_id=replaces.id if replaces else None,
-            snapshot=snapshot(user, courses[enrolment.course_id], enrolment, serial, code, now,
-                              context.template)))
+            template=template.name, template_version=template.version,
+            replaces_id=replaces.id if replaces else None, snapshot=snap,
+            expires_at=expires_at, status_year=now.year, status_index=number,
+            credential=_signed_credential(snap, user, course, context, now, expires_at,
+                                          number)))
     # Only "already holds a valid one" is skipped (the partial unique index); a clash on
     # serial or code is an error, not a silent skip.
     ids = db.session.scalars(upsert_insert(Certificate).values(rows).on_conflict_do_nothing(
@@ -176,8 +248,8 @@ def _insert_certificates(pairs: list[tuple[Enrolment, User]], context: IssueCont
         .returning(Certificate.id)).all()
     issued = list(db.session.scalars(sa.select(Certificate).where(Certificate.id.in_(ids))
                                      .order_by(Certificate.id)))
-    action = "certificate.reissued" if replaces else "certificate.issued"
-    extra = {"replaces": replaces.serial, "reason": reason} if replaces else {}
+    action = action or ("certificate.reissued" if replaces else "certificate.issued")
+    extra = {**({"replaces": replaces.serial} if replaces else {}), **(extra or {})}
     record_events(action, [
         {"target_id": c.id, "data": {"serial": c.serial, "user_id": c.user_id,
                                      "course": courses[c.course_id].slug, **extra}}
@@ -204,7 +276,7 @@ def issue_certificate(enrolment: Enrolment, context: IssueContext) -> Certificat
             "%(name)s's certificate %(serial)s for this course was revoked. To issue a new "
             "one, use “Re-issue” on that certificate and give a reason.",
             name=user.name, serial=revoked))
-    issued = _insert_certificates([(enrolment, user)], context)
+    issued = insert_certificates([(enrolment, user)], context)
     if not issued:
         raise DomainError(_("%(name)s already holds a valid certificate for this course.",
                             name=user.name))
@@ -237,8 +309,8 @@ def reissue_certificate(old: Certificate, *, reason: str,
                      target_type="certificate", target_id=old.id, ip=context.ip,
                      data={"serial": old.serial, "reason": reason[:1000], "replaced": True})
         db.session.flush()  # before the insert: the index allows one valid per course
-    issued = _insert_certificates([(enrolment, user)], context, replaces=old,
-                                  reason=reason[:1000])
+    issued = insert_certificates([(enrolment, user)], context, replaces=old,
+                                 extra={"reason": reason[:1000]})
     if not issued:
         raise DomainError(_("%(name)s already holds a valid certificate for this course.",
                             name=user.name))
@@ -258,7 +330,7 @@ def issue_next_batch(course_id: int, completed_before: datetime, context: IssueC
     db.session.execute(sa.text("UPDATE course SET id = id WHERE id = :id"), {"id": course_id})
     pairs = [(e, u) for e, u in db.session.execute(
         ready_query(course_id, completed_before=completed_before).limit(limit))]
-    return len(_insert_certificates(pairs, context)) if pairs else 0
+    return len(insert_certificates(pairs, context)) if pairs else 0
 
 
 def revoke_certificate(certificate: Certificate, *, reason: str, actor_id: int,
@@ -287,3 +359,23 @@ def find_by_code(code: str) -> Certificate | None:
 def certificates_of(user_id: int) -> list[Certificate]:
     return list(db.session.scalars(sa.select(Certificate).where(
         Certificate.user_id == user_id).order_by(Certificate.issued_at.desc())))
+
+
+def status_list_bits(year: int) -> tuple[set[int], int] | None:
+    """The revoked indices of a year's status list and its highest index, or None when
+    nothing was issued with a credential that year (one grouped query)."""
+    highest = db.session.scalar(sa.select(sa.func.max(Certificate.status_index)).where(
+        Certificate.status_year == year))
+    if highest is None:
+        return None
+    revoked = set(db.session.scalars(sa.select(Certificate.status_index).where(
+        Certificate.status_year == year, Certificate.status == "revoked")))
+    return revoked, highest
+
+
+def is_revoked(year: int, index: int) -> bool | None:
+    """Revoked? for the certificate at (year, index) of the status lists; None if there
+    is no such entry."""
+    status = db.session.scalar(sa.select(Certificate.status).where(
+        Certificate.status_year == year, Certificate.status_index == index))
+    return None if status is None else status == "revoked"

@@ -1,15 +1,18 @@
-"""Background work of certification: "issue to all" as a job, in batches."""
+"""Background work of certification: "issue to all" as a job, in batches; the daily
+reminder before certificates expire."""
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
+from huey import crontab
 
 from lms.catalog.models import Course
-from lms.certification import services
+from lms.certification import lifetime, services
 from lms.core.db import db, utcnow
-from lms.core.jobs import Job, JobKind, register_kind, start_job
+from lms.core.jobs import Job, JobKind, periodic, register_kind, start_job
 
 ISSUE_ALL = "certificates.issue_all"
 
@@ -41,3 +44,14 @@ def _title(job: Job) -> str:
 
 register_kind(JobKind(ISSUE_ALL, step=issue_all_step, title=_title,
                       back=lambda job: url_for("certification.admin_index")))
+
+
+@periodic(crontab(minute="41", hour="2"))
+def remind_before_expiry() -> int:
+    """Once a day, on every worker: each reminder is claimed by one of them."""
+    try:
+        return lifetime.send_expiry_reminders()
+    except Exception:
+        db.session.rollback()
+        logging.getLogger(__name__).exception("expiry reminders failed; tomorrow tries again")
+        return 0

@@ -1,8 +1,6 @@
 """Certificates: admin issuing and revoking, learner downloads, public verification."""
 from __future__ import annotations
 
-from datetime import date
-
 import sqlalchemy as sa
 from flask import (
     Blueprint,
@@ -10,7 +8,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    jsonify,
     redirect,
     render_template,
     request,
@@ -27,11 +24,9 @@ from lms.certification.forms import IssueForm, ReissueForm, RevokeForm
 from lms.certification.models import Certificate
 from lms.certification.permissions import can_download_certificate, can_see_certificate
 from lms.certification.render import render_pdf, template_meta
-from lms.core import throttle
-from lms.core.access import login_required, public, roles_required
+from lms.core.access import login_required, roles_required
 from lms.core.db import db
 from lms.core.forms import ActionForm
-from lms.core.page_cache import anonymous_page
 from lms.core.paging import keyset_page
 from lms.core.requests import parse_id
 from lms.core.unit_of_work import commit_or_flash
@@ -43,11 +38,10 @@ bp = Blueprint("certification", __name__)
 def _issue_context() -> services.IssueContext:
     config = current_app.config
     meta = template_meta(config["CERTIFICATES_DIR"], "default")
-    return services.IssueContext(
-        actor_id=current_user.id, prefix=config["CERTIFICATE_PREFIX"],
+    return services.IssueContext.from_config(
+        config, actor_id=current_user.id,
         template=services.TemplateInfo(meta["name"], meta["version"]),
-        base_url=config["BASE_URL"], allow_local_base_url=current_app.debug or config["DEMO"],
-        ip=request.remote_addr)
+        allow_local_base_url=current_app.debug or config["DEMO"], ip=request.remote_addr)
 
 
 @bp.get("/admin/certificates")
@@ -163,48 +157,8 @@ def download(serial: str):
     config = current_app.config
     pdf = render_pdf(certificate.snapshot, root=config["CERTIFICATES_DIR"],
                      template=certificate.template,
-                     verify_url=services.verify_url(config["BASE_URL"], certificate.code))
+                     verify_url=services.verify_url(config["BASE_URL"], certificate.code),
+                     credential=certificate.credential)
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="{certificate.serial}.pdf"',
         "Cache-Control": "private, no-store"})
-
-
-def _public_view(certificate: Certificate) -> dict:
-    """Only what a verifier needs: no email, no user id, no scores."""
-    snap = certificate.snapshot
-    return {"holder": snap["name"], "course": snap["course_title"],
-            "cpd_hours": snap["cpd_hours"], "serial": certificate.serial,
-            "issued_on": snap["issued_on"], "status": certificate.status,
-            "revoked_on": certificate.revoked_at.date().isoformat()
-            if certificate.revoked_at else None}
-
-
-def _verify_limit() -> tuple[str, int]:
-    return f"verify:{request.remote_addr}", current_app.config["VERIFY_LIMIT_PER_ADDRESS"]
-
-
-def _refuse_exhausted_addresses() -> None:
-    # Per address, in the shared store: codes are 80 random bits, but nobody should be
-    # able to try them by the million. Only unknown codes are counted (a known one
-    # costs one indexed read and is cacheable); once an address has used its allowance
-    # every lookup is refused, cached or not, so a lucky guess after the limit tells it
-    # nothing.
-    if throttle.exhausted(*_verify_limit(), 60):
-        abort(429)
-
-
-@bp.get("/verify/<code>")
-@public
-@anonymous_page(guard=_refuse_exhausted_addresses, shared=False)
-def verify(code: str):
-    key, limit = _verify_limit()
-    as_json = code.endswith(".json")
-    certificate = services.find_by_code(code.removesuffix(".json"))
-    if certificate is None:
-        abort(404 if throttle.take(key, limit, 60).allowed else 429)
-    data = _public_view(certificate)
-    if as_json:
-        return jsonify(data)
-    return render_template("certification/verify.html", cert=data,
-                           issued_on=date.fromisoformat(data["issued_on"]),
-                           revoked_on=certificate.revoked_at)

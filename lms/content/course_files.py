@@ -31,7 +31,9 @@ ORDER = ("slug", "key", "type", "title", "kind", "topic", "summary", "audience",
          "right", "explanation", "feedback", "feedback_true", "feedback_false",
          "references", "lessons", "count",
          # [feedback] of course.toml: the survey's questions in the order learners see them
-         "relevance", "clarity", "confidence", "comment", "follow_up_days", "follow_up")
+         "relevance", "clarity", "confidence", "comment", "follow_up_days", "follow_up",
+         # [certificate] of course.toml
+         "template", "validity_months", "remind_days", "second_language", "refresher")
 TABLES = ("modules", "draw", "options", "pairs", "items", "parts", "questions")
 
 

@@ -9,6 +9,7 @@ import hashlib
 import re
 from pathlib import Path
 
+from lms.content.certificate_settings import check_renewals, load_certificate_settings
 from lms.content.limits import check_length
 from lms.content.quiz_loader import load_assessments
 from lms.content.reading import (
@@ -146,6 +147,7 @@ def load_course(folder: Path, out: Collector) -> CourseSpec | None:
         out.add(course_toml, where.key("objectives"), "objectives must be a list of text")
         objectives = []
     feedback = load_feedback(course_toml, data, where, out)
+    certificate = load_certificate_settings(course_toml, data, where, out)
     modules = _load_modules(course_toml, data, where, folder, out)
     banks, quizzes = load_assessments(folder, out)
     references = folder / "references.md"
@@ -156,7 +158,7 @@ def load_course(folder: Path, out: Collector) -> CourseSpec | None:
                       text_of(data, "audience"), tuple(objectives),
                       text_of(data, "language") or "en", float(hours), tuple(modules),
                       tuple(quizzes), _content_hash(folder), tuple(banks), references_text,
-                      str(folder), feedback)
+                      str(folder), feedback, certificate)
 
 
 LINK = re.compile(r"\]\(\s*<?([^)\s>]+)")
@@ -229,6 +231,8 @@ def load_catalogue(path: Path) -> tuple[list[CourseSpec], SharedSpec | None, lis
         seen[course.slug] = folder
         courses.append(course)
     _check_links(seen, courses, shared, root / SHARED, out)
+    if not single:
+        check_renewals(courses, seen, out)
     return courses, shared, out.errors
 
 

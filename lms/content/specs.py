@@ -84,6 +84,8 @@ class CourseSpec:
     folder: str = ""  # where it was read from, for messages that name a file
     # The checked [feedback] table (lms.content.surveys); {} = the platform's wording.
     feedback: dict[str, Any] = field(default_factory=dict, hash=False)
+    # The checked [certificate] table (lms.content.certificate_settings).
+    certificate: dict[str, Any] = field(default_factory=dict, hash=False)
 
     @property
     def lesson_count(self) -> int:

@@ -8,7 +8,6 @@ can use it too) resolves it for learners.
 """
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -27,27 +26,10 @@ from lms.content.reading import Collector
 from lms.content.toml_lines import TomlLines
 
 TABLE = "feedback"
-_HEADER = re.compile(r"^\s*\[\s*feedback\s*\]")
-_ANY_HEADER = re.compile(r"^\s*\[")
 
 
 def feedback_line(where: TomlLines, key: str | None = None) -> int:
-    """Line of `key` inside [feedback] (or of the table itself): TomlLines knows only
-    [[arrays of tables]], so the plain table is looked up here."""
-    lines = where.lines
-    start = next((i for i, line in enumerate(lines) if _HEADER.match(line)), None)
-    if start is None:  # `feedback = { … }` or `feedback.relevance = …` at the top
-        dotted = re.compile(r"^\s*feedback\s*\.\s*" + re.escape(key or "") + r"\s*=")
-        for i, line in enumerate(lines):
-            if key and dotted.match(line):
-                return i + 1
-        return where.key(TABLE)
-    if key is None:
-        return start + 1
-    end = next((i for i in range(start + 1, len(lines)) if _ANY_HEADER.match(lines[i])),
-               len(lines))
-    pattern = re.compile(r"^\s*[\"']?" + re.escape(key) + r"[\"']?\s*=")
-    return next((i + 1 for i in range(start + 1, end) if pattern.match(lines[i])), start + 1)
+    return where.plain_table_key(TABLE, key)
 
 
 def load_feedback(path: Path, data: dict[str, Any], where: TomlLines,

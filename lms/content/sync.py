@@ -191,6 +191,7 @@ def sync_course(spec: CourseSpec, report: SyncReport) -> Course:
     values = dict(title=spec.title, summary=spec.summary, audience=spec.audience,
                   objectives=list(spec.objectives), language=spec.language,
                   cpd_hours=spec.cpd_hours, feedback=dict(spec.feedback),
+                  certificate=dict(spec.certificate),
                   references_html=render_markdown(_without_title(spec.references))
                   if spec.references else "")
     if course is None:

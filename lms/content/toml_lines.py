@@ -51,3 +51,24 @@ class TomlLines:
                     containing is None and pattern.match(line)):
                 return i + 1 + self.offset
         return start + 1 + self.offset
+
+    def plain_table_key(self, table: str, key: str | None = None) -> int:
+        """Line of `key` inside a plain `[table]` (or of the table itself); `key()` knows
+        only [[arrays of tables]]."""
+        lines = self.lines
+        header = re.compile(r"^\s*\[\s*" + re.escape(table) + r"\s*\]")
+        start = next((i for i, line in enumerate(lines) if header.match(line)), None)
+        if start is None:  # `table = { … }` or `table.key = …` at the top
+            dotted = re.compile(r"^\s*" + re.escape(table) + r"\s*\.\s*"
+                                + re.escape(key or "") + r"\s*=")
+            for i, line in enumerate(lines):
+                if key and dotted.match(line):
+                    return i + 1 + self.offset
+            return self.key(table)
+        if key is None:
+            return start + 1 + self.offset
+        end = next((i for i in range(start + 1, len(lines)) if re.match(r"^\s*\[", lines[i])),
+                   len(lines))
+        pattern = re.compile(r"^\s*[\"']?" + re.escape(key) + r"[\"']?\s*=")
+        return next((i + 1 + self.offset for i in range(start + 1, end)
+                     if pattern.match(lines[i])), start + 1 + self.offset)

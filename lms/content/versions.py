@@ -34,7 +34,7 @@ def latest_version(course_id: int) -> CourseVersion | None:
 
 
 SETTINGS = ("title", "summary", "audience", "objectives", "language", "cpd_hours",
-            "feedback")
+            "feedback", "certificate")
 
 
 @dataclass

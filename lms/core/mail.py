@@ -67,15 +67,33 @@ def link(endpoint: str, **values: Any) -> str:
     return adapter.build(endpoint, values, force_external=True)
 
 
-def message_parts(to: str, rendered: Rendered) -> dict[str, str]:
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str  # "application/pdf"
+    data: bytes
+
+
+# A certificate PDF is about 60 KB; a message stays well under what mail servers take.
+MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
+
+
+def message_parts(to: str, rendered: Rendered,
+                  attachments: tuple[Attachment, ...] = ()) -> dict[str, Any]:
     """What the task needs to build the message: plain strings (the queue pickles them).
     The Message-ID is chosen here, so every retry sends the same message."""
-    return {"from": current_app.config["MAIL_FROM"], "to": to, "subject": rendered.subject,
-            "text": rendered.text, "html": rendered.html,
-            "date": formatdate(localtime=False), "message_id": make_msgid(domain="lms.local")}
+    parts: dict[str, Any] = {
+        "from": current_app.config["MAIL_FROM"], "to": to, "subject": rendered.subject,
+        "text": rendered.text, "html": rendered.html,
+        "date": formatdate(localtime=False), "message_id": make_msgid(domain="lms.local")}
+    if attachments:
+        if sum(len(a.data) for a in attachments) > MAX_ATTACHMENT_BYTES:
+            raise ValueError("attachments larger than an email should carry; send a link")
+        parts["attachments"] = [(a.filename, a.content_type, a.data) for a in attachments]
+    return parts
 
 
-def build_message(parts: dict[str, str]) -> EmailMessage:
+def build_message(parts: dict[str, Any]) -> EmailMessage:
     """Plain text first, then HTML; headers folded and encoded by the SMTP policy, which
     refuses a line break in a header (no header injection through a name or address)."""
     message = EmailMessage(policy=POLICY)
@@ -87,10 +105,13 @@ def build_message(parts: dict[str, str]) -> EmailMessage:
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies to us
     message.set_content(parts["text"])
     message.add_alternative(parts["html"], subtype="html")
+    for filename, content_type, data in parts.get("attachments", ()):
+        maintype, _slash, subtype = content_type.partition("/")
+        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
     return message
 
 
-def check_headers(parts: dict[str, str]) -> None:
+def check_headers(parts: dict[str, Any]) -> None:
     """Raise ValueError for a header the SMTP policy would refuse (a line break in a
     name or address), without building the body: that is the delivery task's work,
     and building it for each of 2,000 reminders in the request took seconds."""
@@ -135,7 +156,7 @@ def is_permanent(error: Exception) -> bool:
 
 
 @task(retries=MAIL_RETRIES, retry_delay=MAIL_RETRY_DELAY, retry_backoff=2, context=True)
-def deliver_mail(parts: dict[str, str], task: Any = None) -> None:
+def deliver_mail(parts: dict[str, Any], task: Any = None) -> None:
     """Send one message; raising makes the queue try again later, `retries` times."""
     left = task.retries if task is not None else 0
     try:
@@ -156,10 +177,10 @@ def deliver_mail(parts: dict[str, str], task: Any = None) -> None:
 
 
 def send_mail(*, to: str, template: str, context: dict[str, Any],
-              locale: str | None = None) -> None:
+              locale: str | None = None, attachments: tuple[Attachment, ...] = ()) -> None:
     """Queue one message to `to`, rendered now (in `locale`), sent after the caller
     commits, by a background task that retries while the mail server is unreachable."""
-    parts = message_parts(to, render(template, context, locale))
+    parts = message_parts(to, render(template, context, locale), attachments)
     check_headers(parts)  # a header it refuses fails here, in the caller, not in retries
     app = current_app._get_current_object()
     # A transaction with a connection: its rollback is a real one, which drops the hook
