@@ -74,7 +74,7 @@ def test_snapshot_freezes_what_was_printed(db, completed, admin_client, learner)
     db.session.commit()
     assert certificate.snapshot["name"] == "สมชาย ใจดี"
     assert certificate.snapshot["template"] == "default"
-    assert certificate.template_version == "2"
+    assert certificate.template_version == "3"
 
 
 def test_other_learners_certificate_is_404(db, completed, admin_client, app, make_user):

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask import current_app
 from joserfc import jwt
 from joserfc.jwk import KeySet, RSAKey
 
@@ -232,3 +233,19 @@ def _flat(value):
     if isinstance(value, dict):
         return {k: _flat(v) for k, v in value.items()}
     return value
+
+
+@pytest.mark.parametrize("name", ["สำราญ น้ำใจดี", "សុខ សំណាង", "ຄຳແພງ ສີສຸວັນ",
+                                  "ဒေါ်အောင်မြင့်မြတ်", "Trần Thị Ngọc Ánh", "Siti Nurhaliza 🌺"])
+def test_a_genuine_pdf_in_any_script_verifies_from_its_text_layer(issued, name):
+    snapshot = {**issued.snapshot, "name": name}
+    vc = {k: v for k, v in _payload(issued.credential).items()
+          if k not in ("iss", "jti", "nbf", "exp")}
+    vc["credentialSubject"]["identifier"][1]["identityHash"] = name
+    ring = load_ring(Path(current_app.config["CREDENTIAL_KEYS_DIR"]))
+    token = cred.sign(vc, ring.signing, "http://lms.example.org")
+    pdf = render_pdf(snapshot, root=TEMPLATES, verify_url="https://lms.example.org/verify/x",
+                     credential=token)
+    assert read_pdf(pdf).token == token  # extracted with pypdf
+    verdict = verify_file(pdf, "x.pdf", platform_keys())
+    assert verdict.outcome == "valid", verdict.reason

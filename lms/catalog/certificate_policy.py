@@ -20,5 +20,9 @@ def remind_days(course: Any) -> int:
     return int(settings(course).get("remind_days", DEFAULT_REMIND_DAYS))
 
 
+def second_language(course: Any) -> str | None:
+    return settings(course).get("second_language")
+
+
 def renews(course: Any) -> str | None:
     return settings(course).get("renews")

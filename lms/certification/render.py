@@ -11,6 +11,8 @@ import base64
 import threading
 import tomllib
 import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -20,6 +22,7 @@ from urllib.parse import unquote
 import segno
 from babel.dates import format_date
 from babel.numbers import format_decimal
+from babel.support import Translations
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from weasyprint import CSS, HTML, Attachment
 from weasyprint.text.fonts import FontConfiguration
@@ -68,7 +71,73 @@ def template_meta(root: str, name: str) -> dict[str, Any]:
     with (folder / "meta.toml").open("rb") as fh:
         meta = tomllib.load(fh)
     return {"name": name, "version": str(meta.get("version", "1")), "folder": folder,
-            "title": meta.get("title", name)}
+            "title": meta.get("title", name),
+            "buddhist_era": bool(meta.get("buddhist_era", False))}
+
+
+TRANSLATIONS = Path(__file__).resolve().parents[1] / "translations"
+
+
+@cache
+def _catalogue(locale: str) -> Translations:
+    return Translations.load(str(TRANSLATIONS), [locale])
+
+
+@dataclass(frozen=True)
+class Both:
+    """One text of the certificate in English and, on a bilingual one, a second language
+    (from the same catalogues as the pages)."""
+
+    en: str
+    second: str | None
+    lang: str | None
+
+
+def translator(second: str | None) -> Callable[..., Both]:
+    """`_` for the certificate template: every text comes out in both languages."""
+    def translate(message: str, **values: Any) -> Both:
+        # A value may itself be a Both (a date, a number): each language takes its own.
+        english = message % {k: v.en if isinstance(v, Both) else v
+                             for k, v in values.items()} if values else message
+        if not second:
+            return Both(english, None, None)
+        other = _catalogue(second).gettext(message)
+        if values:
+            other = other % {k: (v.second or v.en) if isinstance(v, Both) else v
+                             for k, v in values.items()}
+        return Both(english, other, second)
+    return translate
+
+
+def plural_translator(second: str | None) -> Callable[..., Both]:
+    """`ngettext` for the certificate template, in both languages."""
+    def translate(singular: str, plural: str, number: float, **values: Any) -> Both:
+        count = 1 if number == 1 else 2
+        values = {"num": number, **values}
+        english = (singular if count == 1 else plural) % {
+            k: v.en if isinstance(v, Both) else v for k, v in values.items()}
+        if not second:
+            return Both(english, None, None)
+        other = _catalogue(second).ngettext(singular, plural, count) % {
+            k: (v.second or v.en) if isinstance(v, Both) else v for k, v in values.items()}
+        return Both(english, other, second)
+    return translate
+
+
+def printable_locale(code: str | None) -> str | None:
+    """A second language is printed only where its catalogue exists (else the English
+    would print twice)."""
+    if not code or code == "en":
+        return None
+    return code if (TRANSLATIONS / code / "LC_MESSAGES" / "messages.mo").is_file() else None
+
+
+def long_date(day: date, locale: str, *, buddhist_era: bool = False) -> str:
+    """The long date of `locale`; Thai in the Buddhist Era when the template says so, as
+    Thai official documents print it (B.E. 2569 for 2026)."""
+    if locale == "th" and buddhist_era:
+        return f"{format_date(day, 'd MMMM', locale='th')} พ.ศ. {day.year + 543}"
+    return format_date(day, "long", locale=locale)
 
 
 @cache
@@ -110,13 +179,21 @@ def render_pdf(snapshot: dict[str, Any], *, root: str, verify_url: str,
     file carries the human and the machine-readable proof."""
     meta = template_meta(root, template)
     folder: Path = meta["folder"]
-    locale = snapshot.get("locale", "en")
-    dates = {key: format_date(date.fromisoformat(snapshot[key]), "long", locale=locale)
-             for key in ("completed_on", "issued_on")}
+    second = snapshot.get("second_locale")
+    dates = {key: Both(format_date(date.fromisoformat(snapshot[key]), "long", locale="en"),
+                       long_date(date.fromisoformat(snapshot[key]), second,
+                                 buddhist_era=meta["buddhist_era"]) if second else None,
+                       second)
+             for key in ("completed_on", "issued_on", "expires_on") if snapshot.get(key)}
+    hours = Both(format_decimal(snapshot["cpd_hours"], locale="en"),
+                 format_decimal(snapshot["cpd_hours"], locale=second) if second else None,
+                 second)
     html = _environment(folder).get_template("template.html").render(
-        c=snapshot, dates=dates, hours=format_decimal(snapshot["cpd_hours"], locale=locale),
+        c=snapshot, dates=dates, hours=hours, _=translator(second), second=second,
+        ngettext=plural_translator(second),
         fit={kind: fit_size(kind, snapshot[kind]) for kind in FIT},
-        verify_url=verify_url, qr=qr_data_uri(verify_url))
+        verify_url=verify_url, qr=qr_data_uri(verify_url),
+        cosigners=snapshot.get("cosigners_rendered", []))
     if credential is None:
         return write_tagged_pdf(html, folder, "style.css")
     attachment = Attachment(string=credential, name=CREDENTIAL_ATTACHMENT,

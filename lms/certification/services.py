@@ -25,7 +25,7 @@ from lms.catalog.models import Course
 from lms.certification import credential
 from lms.certification.keys import load_ring
 from lms.certification.models import Certificate, SerialCounter
-from lms.certification.render import template_meta
+from lms.certification.render import printable_locale, template_meta
 from lms.core.audit import record_event, record_events
 from lms.core.db import db, insert_ignore, upsert_insert, utcnow
 from lms.core.errors import DomainError
@@ -173,8 +173,14 @@ def snapshot(user: User, course: Course, enrolment: Enrolment, serial: str, code
         "issued_on": local_date(issued_at, zone), "serial": serial, "code": code,
         "template": template.name, "template_version": template.version, "locale": "en",
         "expires_on": local_date(expires_at, zone) if expires_at else None,
-        "issuer": issuer,
+        "issuer": issuer, "second_locale": _second_locale(course, user),
     }
+
+
+def _second_locale(course: Course, user: User) -> str | None:
+    """The course's second language, or the learner's own ("learner")."""
+    chosen = policy.second_language(course)
+    return printable_locale(user.locale if chosen == policy.LEARNER else chosen)
 
 
 def _template_for(course: Course, context: IssueContext) -> TemplateInfo:

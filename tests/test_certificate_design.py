@@ -1,0 +1,68 @@
+"""The certificate's design: bilingual text from the catalogues, Thai Buddhist Era dates,
+co-signers, the template a course picks."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from lms.catalog.models import Course
+from lms.certification.models import Certificate
+from lms.certification.render import long_date, render_pdf
+from tests.fixtures.app import post_form
+from tests.helpers import complete_course
+from tests.pdf import pdf_text
+
+TEMPLATES = str(Path(__file__).resolve().parents[1] / "certificates")
+URL = "https://lms.example.org/verify/abc"
+
+
+def _snapshot(**extra) -> dict:
+    return {"name": "สมชาย ใจดี", "course_title": "The non-punishment principle",
+            "course_slug": "c", "course_version": 1, "cpd_hours": 2.0,
+            "completed_on": "2026-11-28", "issued_on": "2026-11-28",
+            "expires_on": "2029-11-28", "serial": "CoE-2026-000042", "code": "abc",
+            "locale": "en", **extra}
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_the_bilingual_text_layer_has_both_languages(tmp_path):
+    text = _flat(pdf_text(render_pdf(_snapshot(second_locale="th"), root=TEMPLATES,
+                                     verify_url=URL), tmp_path))
+    assert "Certificate of Completion" in text and "This certifies that" in text
+    assert "ขอรับรองว่า" in text and "ประกาศนียบัตรเลขที่ CoE-2026-000042" in text
+    # Thai dates in the Buddhist Era (the template says so), English ones as they are.
+    assert "November 28, 2026" in text and "พ.ศ. 2569" in text and "พ.ศ. 2572" in text
+    assert "November 28, 2029" in text
+    english_only = _flat(pdf_text(render_pdf(_snapshot(), root=TEMPLATES, verify_url=URL),
+                                  tmp_path))
+    assert "ขอรับรองว่า" not in english_only and "พ.ศ." not in english_only
+
+
+def test_buddhist_era_dates():
+    assert long_date(date(2026, 12, 4), "th", buddhist_era=True) == "4 ธันวาคม พ.ศ. 2569"
+    assert "ค.ศ. 2026" in long_date(date(2026, 12, 4), "th")
+    assert long_date(date(2026, 12, 4), "en", buddhist_era=True) == "December 4, 2026"
+
+
+@pytest.mark.parametrize("setting, locale, expected", [
+    ("th", None, "th"), ("learner", "th", "th"), ("learner", None, None),
+    ("learner", "en", None), ("km", "km", None),  # no Khmer catalogue yet: English only
+])
+def test_the_course_or_the_learner_picks_the_second_language(
+        db, tiny_course, app, admin_client, make_user, setting, locale, expected):
+    db.session.get(Course, tiny_course.id).certificate = {"second_language": setting}
+    db.session.commit()
+    learner = make_user("learner", locale=locale)
+    client = app.test_client()
+    from tests.fixtures.users import login
+    login(client, learner)
+    complete_course(client, tiny_course)
+    post_form(admin_client, "/admin/courses/tiny-course/certificates/issue-all")
+    certificate = db.session.scalar(sa.select(Certificate))
+    assert certificate.snapshot["second_locale"] == expected
