@@ -89,6 +89,9 @@ SETTINGS = {s.name: s for s in [
             "the embedded job queue (when REDIS_URL is not set)"),
     Setting("JOBS_QUEUE", str, "lms", "queue name, so several sites can share one Redis"),
     # At most 1,000: a batch is one INSERT, and SQLite takes 32,766 values in one.
+    Setting("RENDER_PROCESSES", int, min(2, os.cpu_count() or 1),
+            "processes that render certificate PDFs in bulk (1: in the worker itself)", 1,
+            32),
     Setting("ISSUE_BATCH", int, 200, "certificates issued per transaction by a job", 1, 1000),
     Setting("JOB_LEASE_SECONDS", int, 60,
             "a running job not heard from for this long is started again", 2),

@@ -76,3 +76,9 @@ def pdf_words(pdf: bytes, tmp_path: Path) -> tuple[list[Word], float, float]:
              for m in re.finditer(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" '
                                   r'yMax="([\d.]+)">(.*?)</word>', out)]
     return words, float(page.group(1)), float(page.group(2))
+
+
+def pdf_images(pdf: bytes, tmp_path: Path) -> int:
+    """How many images the PDF draws (poppler's pdfimages -list)."""
+    listing = _run("pdfimages", pdf, tmp_path, "-list").splitlines()
+    return sum(1 for line in listing[2:] if line.strip() and " smask " not in line)

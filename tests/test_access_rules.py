@@ -34,6 +34,9 @@ EXPECTED = {
     "certification.issuer": "public", "certification.jwks": "public",
     "certification.status_list": "public", "certification.verify_credential": "public",
     "certification.verify_upload": "public",
+    "certification.admin_email_all": {"admin"}, "certification.admin_issue_cohort": {"admin"},
+    "certification.admin_signer_remove": {"admin"}, "certification.admin_signers": {"admin"},
+    "certification.admin_zip": {"admin"},
     "health.healthz": "public", "static": "public",
     # The studio: instructors and admins; each view then checks the course's staff role.
     "assessment.gradebook": {"admin", "instructor"},

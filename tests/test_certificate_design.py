@@ -66,3 +66,31 @@ def test_the_course_or_the_learner_picks_the_second_language(
     post_form(admin_client, "/admin/courses/tiny-course/certificates/issue-all")
     certificate = db.session.scalar(sa.select(Certificate))
     assert certificate.snapshot["second_locale"] == expected
+
+
+def test_a_cohort_language_overrides_the_course(db, tiny_course, admin_client, make_user, app):
+    from lms.learning.cohorts import Cohort, CohortCourse, CohortMember
+    from tests.fixtures.users import login
+
+    db.session.get(Course, tiny_course.id).certificate = {"second_language": "km"}
+    cohort = Cohort(name="Thai prosecutors", certificate_language="th")
+    db.session.add(cohort)
+    db.session.flush()
+    learner = make_user("learner")
+    db.session.add_all([CohortCourse(cohort_id=cohort.id, course_id=tiny_course.id),
+                        CohortMember(cohort_id=cohort.id, user_id=learner.id)])
+    db.session.commit()
+    client = app.test_client()
+    login(client, learner)
+    complete_course(client, tiny_course)
+    post_form(admin_client, "/admin/courses/tiny-course/certificates/issue-all")
+    assert db.session.scalar(sa.select(Certificate)).snapshot["second_locale"] == "th"
+
+
+def test_the_cohort_form_refuses_an_unknown_language(db, admin_client):
+    answer = post_form(admin_client, "/cohorts/new", {
+        "name": "Lao social workers", "certificate_language": "xx"})
+    assert "Not a valid choice" in answer.get_data(as_text=True) or "from the list" in (
+        answer.get_data(as_text=True))
+    from lms.learning.cohorts import Cohort
+    assert db.session.scalar(sa.select(sa.func.count(Cohort.id))) == 0

@@ -98,7 +98,10 @@ def test_learner_journey_to_verified_certificate(app, db, client, shipped_course
     data = anonymous.get(f"/verify/{certificate.code}.json").get_json()
     assert data["status"] == "issued" and data["holder"] == THAI_NAME
     assert set(data) == {"holder", "course", "cpd_hours", "serial", "issued_on", "status",
-                         "revoked_on"}
+                         "revoked_on", "expires_on", "replaced_by", "replaces", "renewal",
+                         "issuer", "cosigners", "links"}
+    assert set(data["links"]) == {"credential", "status_list", "status_list_index", "issuer",
+                                  "keys"}
     assert anonymous.get("/verify/aaaaaaaaaaaaaaaa").status_code == 404
     post_form(admin_client, f"/admin/certificates/{certificate.id}/revoke",
               {"reason": "Issued to the wrong course"})

@@ -6,9 +6,11 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from lms.certification import (  # noqa: F401  (the job; the routes in other files)
+        admin_views,
         credential_views,
         permissions,
         person_views,
+        signers,
         tasks,
         verify_views,
     )

@@ -13,7 +13,7 @@ from pathlib import Path
 from flask import current_app
 from joserfc.jwk import KeySet
 
-from lms.certification import services
+from lms.certification import status
 from lms.certification.credential import status_list_url
 from lms.certification.keys import load_ring
 from lms.certification.verification import StatusLookup, status_from_list
@@ -32,7 +32,7 @@ def status_lookup(keys: KeySet, *, fetch: bool = True) -> StatusLookup:
 
     def lookup(url: str, index: int) -> bool | None:
         if match := own.match(url):
-            return services.is_revoked(int(match.group(1)), index)
+            return status.is_revoked(int(match.group(1)), index)
         if not fetch or not url.startswith("https://"):
             return None
         try:

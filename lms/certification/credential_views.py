@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask import Response, abort, current_app, jsonify
 from flask_login import current_user
 
-from lms.certification import credential, services
+from lms.certification import credential, status
 from lms.certification.keys import load_ring
 from lms.certification.models import Certificate
 from lms.certification.permissions import can_download_certificate, can_see_certificate
@@ -52,7 +52,7 @@ def issuer():
 def status_list(year: int):
     """The year's BitstringStatusListCredential, signed as a VC-JWT on every request
     (a fraction of a millisecond), so a revocation shows within a minute."""
-    bits = services.status_list_bits(year) if 2000 <= year <= 9999 else None
+    bits = status.status_list_bits(year) if 2000 <= year <= 9999 else None
     if bits is None:
         abort(404)
     revoked, highest = bits

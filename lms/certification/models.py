@@ -34,6 +34,7 @@ class Certificate(db.Model):
     # From the course's validity period; None = does not expire.
     expires_at: Mapped[datetime | None]
     reminded_at: Mapped[datetime | None]  # the holder was told it will expire
+    emailed_at: Mapped[datetime | None]  # sent to the holder (PDF attached or a link)
     # The Open Badges 3.0 credential as issued (a VC-JWT), and its place in the year's
     # BitstringStatusList (lms.certification.credential). None before credentials.
     credential: Mapped[str | None] = mapped_column(sa.Text, deferred=True)
@@ -51,6 +52,19 @@ class Certificate(db.Model):
         # "Holds any certificate for this course?", asked of every learner who is ready.
         sa.Index("ix_certificate_user_id_course_id", "user_id", "course_id"),
     )
+
+
+class CertificatePdf(db.Model):
+    """A certificate's PDF, rendered once (by the issuing job or the first download) and
+    kept in the database, so downloads, ZIPs and emails never wait for the renderer. The
+    fingerprint names what it was rendered with; any change renders it again."""
+
+    __tablename__ = "certificate_pdf"
+
+    certificate_id: Mapped[int] = mapped_column(sa.ForeignKey("certificate.id"),
+                                                primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(sa.String(64))
+    data: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
 
 
 def current_status(certificate: Certificate, now: datetime) -> str:

@@ -22,14 +22,15 @@ from flask_babel import gettext as _
 from lms.accounts.models import User
 from lms.catalog import certificate_policy as policy
 from lms.catalog.models import Course
-from lms.certification import credential
+from lms.certification import cohorts, credential, signers
 from lms.certification.keys import load_ring
 from lms.certification.models import Certificate, SerialCounter
-from lms.certification.render import printable_locale, template_meta
+from lms.certification.render import template_meta
 from lms.core.audit import record_event, record_events
 from lms.core.db import db, insert_ignore, upsert_insert, utcnow
 from lms.core.errors import DomainError
 from lms.core.page_cache import changed as pages_changed
+from lms.learning.cohorts import CohortMember
 from lms.learning.models import Enrolment
 
 CODE_BYTES = 10  # 80 random bits
@@ -126,8 +127,10 @@ def _has_certificate(*statuses: str):
         Certificate.status.in_(statuses)).exists()
 
 
-def ready_query(course_id: int | None, *, completed_before: datetime | None = None):
-    """Completed enrolments holding no certificate for their course, issued or revoked."""
+def ready_query(course_id: int | None, *, completed_before: datetime | None = None,
+                cohort_id: int | None = None):
+    """Completed enrolments holding no certificate for their course, issued or revoked
+    (of one cohort's members when `cohort_id` is given)."""
     query = (sa.select(Enrolment, User).join(User, User.id == Enrolment.user_id)
              .where(Enrolment.status == "completed", ~_has_certificate("issued", "revoked"))
              .order_by(Enrolment.completed_at, Enrolment.id))
@@ -135,6 +138,9 @@ def ready_query(course_id: int | None, *, completed_before: datetime | None = No
         query = query.where(Enrolment.course_id == course_id)
     if completed_before is not None:
         query = query.where(Enrolment.completed_at <= completed_before)
+    if cohort_id is not None:
+        query = query.where(Enrolment.user_id.in_(sa.select(CohortMember.user_id).where(
+            CohortMember.cohort_id == cohort_id)))
     return query
 
 
@@ -149,9 +155,9 @@ def ready_counts() -> dict[int, int]:
         query.c.course_id)).all())
 
 
-def count_ready(course_id: int) -> int:
+def count_ready(course_id: int, cohort_id: int | None = None) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(
-        ready_query(course_id).order_by(None).subquery()))
+        ready_query(course_id, cohort_id=cohort_id).order_by(None).subquery()))
 
 
 def local_date(moment: datetime, zone: str) -> str:
@@ -162,7 +168,8 @@ def local_date(moment: datetime, zone: str) -> str:
 
 def snapshot(user: User, course: Course, enrolment: Enrolment, serial: str, code: str,
              issued_at: datetime, template: TemplateInfo,
-             expires_at: datetime | None = None, issuer: str = "") -> dict:
+             expires_at: datetime | None = None, issuer: str = "",
+             second: str | None = None) -> dict:
     """Everything printed, frozen at issue. Not the verify address: it is built from
     the configured base URL whenever the PDF is rendered."""
     zone = user.timezone_name
@@ -173,14 +180,8 @@ def snapshot(user: User, course: Course, enrolment: Enrolment, serial: str, code
         "issued_on": local_date(issued_at, zone), "serial": serial, "code": code,
         "template": template.name, "template_version": template.version, "locale": "en",
         "expires_on": local_date(expires_at, zone) if expires_at else None,
-        "issuer": issuer, "second_locale": _second_locale(course, user),
+        "issuer": issuer, "second_locale": second,
     }
-
-
-def _second_locale(course: Course, user: User) -> str | None:
-    """The course's second language, or the learner's own ("learner")."""
-    chosen = policy.second_language(course)
-    return printable_locale(user.locale if chosen == policy.LEARNER else chosen)
 
 
 def _template_for(course: Course, context: IssueContext) -> TemplateInfo:
@@ -228,14 +229,18 @@ def insert_certificates(pairs: list[tuple[Enrolment, User]], context: IssueConte
     courses = {c.id: c for c in db.session.scalars(sa.select(Course).where(
         Course.id.in_({e.course_id for e, _u in pairs})))}
     templates = {cid: _template_for(course, context) for cid, course in courses.items()}
+    cosigners = {cid: signers.frozen(cid) for cid in courses}
+    languages = cohorts.cohort_languages(pairs)
     numbers = next_numbers(now.year, len(pairs))
     rows = []
     for (enrolment, user), number in zip(pairs, numbers, strict=True):
         code, serial = new_code(), f"{context.prefix}-{now.year}-{number:06d}"
         course, template = courses[enrolment.course_id], templates[enrolment.course_id]
         expires_at = _expiry(course, now)
+        second = cohorts.second_locale(course, user, languages.get((user.id, course.id)))
         snap = snapshot(user, course, enrolment, serial, code, now, template, expires_at,
-                        context.issuer_name)
+                        context.issuer_name, second)
+        snap["cosigners"] = cosigners[enrolment.course_id]
         if replaces is not None:
             snap["replaces"] = replaces.serial
             snap["renewal"] = action == "certificate.renewed"
@@ -324,7 +329,7 @@ def reissue_certificate(old: Certificate, *, reason: str,
 
 
 def issue_next_batch(course_id: int, completed_before: datetime, context: IssueContext,
-                     limit: int = 200) -> int:
+                     limit: int = 200, cohort_id: int | None = None) -> int:
     """Issue to the next `limit` learners still waiting who completed before the job
     started; returns how many were issued (0 when nobody is left)."""
     # One batch per course at a time: two jobs started for the same course by two admins
@@ -335,7 +340,8 @@ def issue_next_batch(course_id: int, completed_before: datetime, context: IssueC
     # on SQLite, whose reads take no lock).
     db.session.execute(sa.text("UPDATE course SET id = id WHERE id = :id"), {"id": course_id})
     pairs = [(e, u) for e, u in db.session.execute(
-        ready_query(course_id, completed_before=completed_before).limit(limit))]
+        ready_query(course_id, completed_before=completed_before, cohort_id=cohort_id)
+        .limit(limit))]
     return len(insert_certificates(pairs, context)) if pairs else 0
 
 
@@ -365,23 +371,3 @@ def find_by_code(code: str) -> Certificate | None:
 def certificates_of(user_id: int) -> list[Certificate]:
     return list(db.session.scalars(sa.select(Certificate).where(
         Certificate.user_id == user_id).order_by(Certificate.issued_at.desc())))
-
-
-def status_list_bits(year: int) -> tuple[set[int], int] | None:
-    """The revoked indices of a year's status list and its highest index, or None when
-    nothing was issued with a credential that year (one grouped query)."""
-    highest = db.session.scalar(sa.select(sa.func.max(Certificate.status_index)).where(
-        Certificate.status_year == year))
-    if highest is None:
-        return None
-    revoked = set(db.session.scalars(sa.select(Certificate.status_index).where(
-        Certificate.status_year == year, Certificate.status == "revoked")))
-    return revoked, highest
-
-
-def is_revoked(year: int, index: int) -> bool | None:
-    """Revoked? for the certificate at (year, index) of the status lists; None if there
-    is no such entry."""
-    status = db.session.scalar(sa.select(Certificate.status).where(
-        Certificate.status_year == year, Certificate.status_index == index))
-    return None if status is None else status == "revoked"

@@ -19,11 +19,11 @@ from flask_login import current_user
 from lms.assessment import regrade
 from lms.assessment.models import RegradeFlag
 from lms.catalog.queries import get_course_or_404, list_courses
-from lms.certification import services, tasks
-from lms.certification.forms import IssueForm, ReissueForm, RevokeForm
+from lms.certification import cohorts, pdfs, services, tasks
+from lms.certification.forms import EmailAllForm, IssueForm, ReissueForm, RevokeForm
 from lms.certification.models import Certificate
 from lms.certification.permissions import can_download_certificate, can_see_certificate
-from lms.certification.render import render_pdf, template_meta
+from lms.certification.render import template_meta
 from lms.core.access import login_required, roles_required
 from lms.core.db import db
 from lms.core.forms import ActionForm
@@ -53,7 +53,7 @@ def admin_index():
     return render_template("certification/admin.html", courses=list_courses(),
                            ready=services.ready_counts(), issued=issued, replaced=replaced,
                            flags=regrade.open_flags(), form=ActionForm(),
-                           revoke_form=RevokeForm())
+                           revoke_form=RevokeForm(), email_form=EmailAllForm())
 
 
 @bp.get("/admin/courses/<slug>/certificates/ready")
@@ -61,8 +61,11 @@ def admin_index():
 def admin_ready(slug: str):
     course = get_course_or_404(slug)
     ready = keyset_page(services.ready_query(course.id), Enrolment.id, scalars=False)
+    waiting = [(c, services.count_ready(course.id, c.id))
+               for c in cohorts.cohorts_of(course.id)]
     return render_template("certification/ready.html", course=course, ready=ready,
-                           total=services.count_ready(course.id), form=ActionForm())
+                           total=services.count_ready(course.id), form=ActionForm(),
+                           cohorts=waiting)
 
 
 @bp.post("/admin/regrade-flags/<int:flag_id>/resolve")
@@ -154,11 +157,8 @@ def download(serial: str):
         abort(404)
     if not can_download_certificate(current_user, certificate):
         abort(410)  # a revoked certificate is not handed out as if it were valid
-    config = current_app.config
-    pdf = render_pdf(certificate.snapshot, root=config["CERTIFICATES_DIR"],
-                     template=certificate.template,
-                     verify_url=services.verify_url(config["BASE_URL"], certificate.code),
-                     credential=certificate.credential)
+    pdf = pdfs.pdf_of(certificate)
+    db.session.commit()  # a first download keeps the rendered PDF for the next
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="{certificate.serial}.pdf"',
         "Cache-Control": "private, no-store"})

@@ -17,7 +17,13 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from lms.accounts.choices import COUNTRIES
 from lms.core.csv_text import ENCODINGS
-from lms.learning.cohort_services import AGENCY_MAX, DESCRIPTION_MAX, NAME_MAX
+from lms.core.i18n import LANGUAGES
+from lms.learning.cohort_services import (
+    AGENCY_MAX,
+    CERTIFICATE_LANGUAGES,
+    DESCRIPTION_MAX,
+    NAME_MAX,
+)
 
 
 class BlankableSelectField(SelectField):
@@ -47,6 +53,11 @@ class CohortForm(FlaskForm):
     country = BlankableSelectField(_l("Country (optional)"),
                                    choices=[("", _l("Any")), *COUNTRIES])
     agency = StringField(_l("Agency (optional)"), validators=[Length(max=AGENCY_MAX)])
+    certificate_language = BlankableSelectField(
+        _l("Second language on certificates (optional)"),
+        choices=[("", _l("The course's choice")),
+                 *((code, LANGUAGES[code]) for code in CERTIFICATE_LANGUAGES)],
+        description=_l("Printed beside English on the certificates the members earn."))
     courses = CheckboxesField(_l("Courses"), coerce=int, choices=[], description=_l(
         "Adding a course enrols every member in it. Removing one keeps the enrolments."))
     instructors = CheckboxesField(_l("Instructors"), coerce=int, choices=[])

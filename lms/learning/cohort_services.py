@@ -19,6 +19,7 @@ from lms.catalog.models import Course
 from lms.core.audit import record_event, record_events
 from lms.core.db import UTCDateTime, db, upsert_insert, utcnow
 from lms.core.errors import DomainError
+from lms.core.i18n import LANGUAGES
 from lms.learning.cohorts import Cohort, CohortCourse, CohortInstructor, CohortMember
 from lms.learning.models import Enrolment
 
@@ -26,6 +27,9 @@ NAME_MAX = 200
 AGENCY_MAX = 200
 DESCRIPTION_MAX = 5000
 COUNTRY_CODES = {code for code, _label in COUNTRIES}
+
+
+CERTIFICATE_LANGUAGES = tuple(code for code in LANGUAGES if code != "en")
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,7 @@ class CohortDetails:
     due_on: date | None = None
     country: str | None = None
     agency: str | None = None
+    certificate_language: str | None = None
     course_ids: tuple[int, ...] = ()
     instructor_ids: tuple[int, ...] = ()
 
@@ -46,6 +51,7 @@ class CohortDetails:
             name=" ".join(self.name.split()), description=self.description.strip(),
             starts_on=self.starts_on, due_on=self.due_on, country=self.country or None,
             agency=" ".join((self.agency or "").split()) or None,
+            certificate_language=self.certificate_language or None,
             course_ids=tuple(sorted(set(self.course_ids))),
             instructor_ids=tuple(sorted(set(self.instructor_ids))))
 
@@ -56,6 +62,8 @@ def _check(details: CohortDetails, cohort_id: int | None) -> None:
     if len(details.name) > NAME_MAX or len(details.agency or "") > AGENCY_MAX:
         raise DomainError(_("The name and the agency can be at most %(max)d characters.",
                             max=NAME_MAX))
+    if details.certificate_language not in (None, *CERTIFICATE_LANGUAGES):
+        raise DomainError(_("Choose the certificates' second language from the list."))
     if len(details.description) > DESCRIPTION_MAX:
         raise DomainError(_("The description can be at most %(max)d characters.",
                             max=DESCRIPTION_MAX))
@@ -130,7 +138,8 @@ def _set_instructors(cohort: Cohort, wanted: tuple[int, ...]) -> dict[str, Any]:
     return {"instructors_added": added, "instructors_removed": removed}
 
 
-_FIELDS = ("name", "description", "starts_on", "due_on", "country", "agency")
+_FIELDS = ("name", "description", "starts_on", "due_on", "country", "agency",
+           "certificate_language")
 
 
 def _plain(value: Any) -> Any:

@@ -64,6 +64,7 @@ def _details(form: CohortForm) -> cohort_services.CohortDetails:
         name=form.name.data or "", description=form.description.data or "",
         starts_on=form.starts_on.data, due_on=form.due_on.data,
         country=form.country.data or None, agency=form.agency.data or None,
+        certificate_language=form.certificate_language.data or None,
         course_ids=tuple(form.courses.data or ()),
         instructor_ids=tuple(form.instructors.data or ()))
 

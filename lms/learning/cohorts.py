@@ -20,6 +20,8 @@ class Cohort(db.Model):
     due_on: Mapped[date | None] = mapped_column(sa.Date)
     country: Mapped[str | None] = mapped_column(sa.String(2))
     agency: Mapped[str | None] = mapped_column(sa.String(200))
+    # Printed beside English on the certificates its members earn (overrides the course's).
+    certificate_language: Mapped[str | None] = mapped_column(sa.String(10))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     archived_at: Mapped[datetime | None]
