@@ -94,3 +94,31 @@ def test_the_cohort_form_refuses_an_unknown_language(db, admin_client):
         answer.get_data(as_text=True))
     from lms.learning.cohorts import Cohort
     assert db.session.scalar(sa.select(sa.func.count(Cohort.id))) == 0
+
+
+def test_the_studio_sets_the_certificate_table_and_a_refresher(db, app, instructor,
+                                                               tiny_course):
+    from lms.content import drafts
+    from tests.fixtures.users import login
+    from tests.test_studio import build_course
+
+    client = app.test_client()
+    login(client, instructor)
+    course = build_course(client)
+    item = drafts.get_item(course.id, "course")
+    form = {"revision": item.revision, "title": "Labour inspection refresher",
+            "summary": "Refresh.", "audience": "", "objectives": "", "cpd_hours": "0.5",
+            "language": "en", "references": "# References\n\n- ACTIP (2015)",
+            "certificate_validity_months": "24", "certificate_second_language": "th",
+            "certificate_renews": "no-such-course"}
+    refused = post_form(client, f"/studio/{course.slug}/settings", form)
+    assert refused.status_code == 400 and "No other course has the address" in (
+        refused.get_data(as_text=True))
+    saved = post_form(client, f"/studio/{course.slug}/settings",
+                      {**form, "certificate_renews": "tiny-course"})
+    assert saved.status_code == 302, saved.get_data(as_text=True)
+    data = drafts.get_item(course.id, "course").data
+    assert data["certificate"] == {"validity_months": 24, "second_language": "th",
+                                   "renews": "tiny-course"}
+    page = client.get(f"/studio/{course.slug}/settings").get_data(as_text=True)
+    assert 'value="24"' in page and 'value="tiny-course"' in page

@@ -19,9 +19,15 @@ import re
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
 from lms.catalog.certificate_policy import DEFAULT_REMIND_DAYS, LEARNER  # noqa: F401
+from lms.catalog.models import Course
 from lms.content.reading import Collector
 from lms.content.toml_lines import TomlLines
+from lms.core.db import db
+from lms.core.errors import DomainError
 from lms.core.i18n import LANGUAGES
 
 TABLE = "certificate"
@@ -92,3 +98,13 @@ def check_renewals(courses: list[Any], folders: dict[str, Path], out: Collector)
         elif "validity_months" not in target.certificate:
             out.add(path, line, f"certificate renews '{renews}', whose certificates never "
                     "expire: give that course a validity_months")
+
+
+def check_renews_target(course_slug: str, renews: str | None) -> None:
+    """In the studio: a refresher must renew another course of the platform."""
+    if renews is None:
+        return
+    if renews == course_slug or db.session.scalar(
+            sa.select(Course.id).where(Course.slug == renews)) is None:
+        raise DomainError(_("No other course has the address “%(slug)s”: a refresher "
+                            "renews another course's certificates.", slug=renews))

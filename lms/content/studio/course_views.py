@@ -14,6 +14,8 @@ from lms.catalog import services as catalog_services
 from lms.catalog.models import Course, CourseStaff
 from lms.catalog.permissions import can_manage_staff, can_publish_course, taught_course_ids
 from lms.content import drafts, publish, surveys, versions
+from lms.content.certificate_settings import KEYS as CERTIFICATE_KEYS
+from lms.content.certificate_settings import check_renews_target
 from lms.content.course_files import to_json
 from lms.content.studio import bp
 from lms.content.studio.access import NotInStudio, course_for, editable_course, not_in_studio
@@ -89,7 +91,20 @@ def _settings_form(item) -> CourseSettingsForm:
         cpd_hours=data.get("cpd_hours"), language=data.get("language", "en"),
         references=references.data.get("text", "") if references else "",
         **{f"feedback_{key}": value for key, value in surveys.texts_of(
-            data.get("feedback") if isinstance(data.get("feedback"), dict) else {}).items()})
+            data.get("feedback") if isinstance(data.get("feedback"), dict) else {}).items()},
+        **{f"certificate_{key}": value for key, value in (
+            data.get("certificate") if isinstance(data.get("certificate"), dict) else {}
+        ).items() if key in CERTIFICATE_KEYS})
+
+
+def _with_certificate(data: dict, form: CourseSettingsForm, course_slug: str) -> dict:
+    """The course item with its [certificate] table from the form (left out when empty)."""
+    values = {key: getattr(form, f"certificate_{key}").data for key in CERTIFICATE_KEYS}
+    table = {k: v.strip() if isinstance(v, str) else v for k, v in values.items()
+             if v not in (None, "")}
+    check_renews_target(course_slug, table.get("renews"))
+    data = {k: v for k, v in data.items() if k != "certificate"}
+    return {**data, "certificate": table} if table else data
 
 
 def _with_feedback(data: dict, form: CourseSettingsForm) -> dict:
@@ -119,7 +134,8 @@ def settings(slug: str):
                 "objectives": [line.strip() for line in form.objectives.data.splitlines()
                                if line.strip()],
                 "cpd_hours": float(form.cpd_hours.data), "language": form.language.data}
-        drafts.save_item(course, "course", "", to_json(_with_feedback(data, form)),
+        data = _with_certificate(_with_feedback(data, form), form, course.slug)
+        drafts.save_item(course, "course", "", to_json(data),
                          revision=_int(form.revision.data), actor_id=current_user.id)
         references = drafts.get_item(course.id, "references")
         text = {"text": form.references.data.strip()}

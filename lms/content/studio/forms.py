@@ -15,8 +15,14 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
+from lms.content.certificate_settings import (
+    DEFAULT_REMIND_DAYS,
+    MAX_REMIND_DAYS,
+    MAX_VALIDITY_MONTHS,
+)
 from lms.content.surveys import DEFAULT_FOLLOW_UP_DAYS, MAX_FOLLOW_UP_DAYS
 from lms.content.surveys import MAX_TEXT as MAX_SURVEY_TEXT
+from lms.core.i18n import LANGUAGES
 
 SLUG = Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
               message=_l("Use lower-case letters, digits and hyphens, e.g. labour-law-101."))
@@ -67,6 +73,26 @@ class CourseSettingsForm(FlaskForm):
                        days=DEFAULT_FOLLOW_UP_DAYS))
     feedback_follow_up = StringField(_l("Follow-up question on use"),
                                      validators=[Length(max=MAX_SURVEY_TEXT)])
+    # The [certificate] table (lms.content.certificate_settings); empty = left out.
+    certificate_validity_months = IntegerField(
+        _l("Certificates are valid for (months)"),
+        validators=[Optional(), NumberRange(min=1, max=MAX_VALIDITY_MONTHS)],
+        description=_l("Empty: certificates do not expire."))
+    certificate_remind_days = IntegerField(
+        _l("Remind holders this many days before expiry"),
+        validators=[Optional(), NumberRange(min=0, max=MAX_REMIND_DAYS)],
+        description=_l("Empty: %(days)s days; 0: no reminder.", days=DEFAULT_REMIND_DAYS))
+    certificate_second_language = SelectField(
+        _l("Second language on certificates"), choices=[
+            ("", _l("None: English only")), ("learner", _l("Each learner's own language")),
+            *((code, name) for code, name in LANGUAGES.items() if code != "en")], default="")
+    certificate_renews = StringField(
+        _l("This is the refresher of the course (its address)"),
+        validators=[Optional(), Length(max=80), SLUG],
+        description=_l("Completing this course then renews that course's certificates."))
+    certificate_template = StringField(
+        _l("Certificate template"), validators=[Optional(), Length(max=40), SLUG],
+        description=_l("A folder of certificates/ on the server; empty: the default."))
 
 
 class ModuleForm(FlaskForm):
