@@ -11,12 +11,12 @@ import pytest
 import sqlalchemy as sa
 from flask import current_app
 from joserfc import jwt
-from joserfc.jwk import KeySet, RSAKey
+from joserfc.jwk import RSAKey
 
 from lms.catalog.models import Course
 from lms.certification import credential as cred
 from lms.certification.checking import platform_keys, status_lookup
-from lms.certification.keys import generate_key, load_ring
+from lms.certification.keys import generate_key, load_ring, trusted_from_ring
 from lms.certification.models import Certificate
 from lms.certification.render import render_pdf
 from lms.certification.verification import (
@@ -115,11 +115,11 @@ def test_revoking_flips_the_bit_in_the_signed_status_list(issued, admin_client, 
     year, index = issued.status_year, issued.status_index
     listed = client.get(f"/credentials/status/{year}")
     assert listed.status_code == 200 and listed.mimetype == "application/vc+jwt"
-    assert status_from_list(listed.get_data(as_text=True), keys, index) is False
+    assert status_from_list(listed.get_data(as_text=True), keys.rsa, index) is False
     post_form(admin_client, f"/admin/certificates/{issued.id}/revoke", {"reason": "Fraud"})
     listed = client.get(f"/credentials/status/{year}").get_data(as_text=True)
-    assert status_from_list(listed, keys, index) is True
-    assert status_from_list(listed, keys, index + 1) is False
+    assert status_from_list(listed, keys.rsa, index) is True
+    assert status_from_list(listed, keys.rsa, index + 1) is False
     verdict = verify_token(issued.credential, keys, status_of=lookup)
     assert verdict.outcome == "revoked"
     assert client.get("/credentials/status/1999").status_code == 404
@@ -162,6 +162,7 @@ def test_the_json_download_is_the_holders_only(issued, learner_client, app, make
     answer = learner_client.get(f"/certificates/{issued.serial}.json")
     assert answer.status_code == 200
     assert verify_file(answer.data, "c.json", platform_keys()).ok
+    assert answer.get_json()["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
     jwt_answer = learner_client.get(f"/certificates/{issued.serial}.jwt")
     assert jwt_answer.get_data(as_text=True) == issued.credential
     stranger = app.test_client()
@@ -181,10 +182,12 @@ def test_keys_rotate_and_old_credentials_still_verify(tmp_path):
     generate_key(folder)
     second = load_ring(folder)
     assert len(second.keys) == 2 and second.signing.kid != first.signing.kid
-    assert verify_token(token, KeySet(list(second.keys)),
+    assert verify_token(token, trusted_from_ring(second),
                         now=datetime(2026, 6, 1, tzinfo=UTC)).ok
-    assert {k["kid"] for k in second.public_jwks()["keys"]} == {k.kid for k in second.keys}
-    assert all("d" not in k for k in second.public_jwks()["keys"])  # public halves only
+    published = second.public_jwks()["keys"]
+    assert {k["kid"] for k in published if k["kty"] == "RSA"} == {k.kid for k in second.keys}
+    assert len([k for k in published if k["kty"] == "OKP"]) == 2 == len(second.ed_keys)
+    assert all("d" not in k for k in published)  # public halves only
     assert (oct(next(folder.iterdir()).stat().st_mode & 0o777)) == "0o600"
 
 
@@ -249,3 +252,52 @@ def test_a_genuine_pdf_in_any_script_verifies_from_its_text_layer(issued, name):
     assert read_pdf(pdf).token == token  # extracted with pypdf
     verdict = verify_file(pdf, "x.pdf", platform_keys())
     assert verdict.outcome == "valid", verdict.reason
+
+
+def test_the_data_integrity_proof_verifies_offline_and_catches_forgeries(
+        issued, learner_client, admin_client, runner, tmp_path):
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from lms.certification import integrity
+
+    document = learner_client.get(f"/certificates/{issued.serial}.json").get_json()
+    proof = document["proof"]
+    assert proof["type"] == "DataIntegrityProof" and proof["proofValue"].startswith("z")
+    assert proof["created"] == document["validFrom"]
+    assert proof["verificationMethod"].startswith(document["issuer"]["id"] + "#z6Mk")
+    # The same request gives the same proof (deterministic), and the credential is the
+    # VC-JWT's own.
+    again = learner_client.get(f"/certificates/{issued.serial}.json").get_json()
+    assert again == document
+    assert {k: v for k, v in document.items() if k != "proof"} == {
+        k: v for k, v in _payload(issued.credential).items()
+        if k not in ("iss", "jti", "nbf", "exp")}
+    keys = platform_keys()
+    assert verify_file(json.dumps(document).encode(), "c.json", keys).ok
+    renamed = json.loads(json.dumps(document))
+    renamed["credentialSubject"]["identifier"][1]["identityHash"] = "Somebody Else"
+    redated = {**document, "validUntil": "2099-01-01T00:00:00Z"}
+    for forged in (renamed, redated):
+        verdict = verify_file(json.dumps(forged).encode(), "c.json", keys)
+        assert verdict.outcome == "tampered" and "altered" in verdict.reason
+    stranger = integrity.secure({k: v for k, v in document.items() if k != "proof"},
+                                Ed25519PrivateKey.generate())
+    assert "issuer's key" in verify_file(json.dumps(stranger).encode(), "c.json", keys).reason
+    path = tmp_path / "credential.json"
+    path.write_text(json.dumps(document))
+    jwks = tmp_path / "jwks.json"
+    jwks.write_text(learner_client.get("/.well-known/jwks.json").get_data(as_text=True))
+    offline = runner.invoke(args=["certificates", "verify", str(path), "--key", str(jwks),
+                                  "--offline"])
+    assert offline.exit_code == 0 and offline.output.startswith("valid:"), offline.output
+    post_form(admin_client, f"/admin/certificates/{issued.id}/revoke", {"reason": "Fraud"})
+    revoked = runner.invoke(args=["certificates", "verify", str(path)])
+    assert revoked.exit_code == 1 and revoked.output.startswith("revoked:"), revoked.output
+
+
+def test_base58_round_trips():
+    from lms.certification.integrity import base58, unbase58
+
+    for data in (b"", b"\0\0abc", bytes(range(256)), b"\xed\x01" + b"\xff" * 32):
+        assert unbase58(base58(data)) == data
+    assert base58(b"hello world") == "StV1DL6CwTryKyV"

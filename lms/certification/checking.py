@@ -11,22 +11,21 @@ import urllib.request
 from pathlib import Path
 
 from flask import current_app
-from joserfc.jwk import KeySet
 
 from lms.certification import status
 from lms.certification.credential import status_list_url
-from lms.certification.keys import load_ring
+from lms.certification.keys import TrustedKeys, load_ring, trusted_from_ring
 from lms.certification.verification import StatusLookup, status_from_list
 
 FETCH_TIMEOUT = 5
 MAX_LIST_BYTES = 1024 * 1024
 
 
-def platform_keys() -> KeySet:
-    return KeySet(list(load_ring(Path(current_app.config["CREDENTIAL_KEYS_DIR"])).keys))
+def platform_keys() -> TrustedKeys:
+    return trusted_from_ring(load_ring(Path(current_app.config["CREDENTIAL_KEYS_DIR"])))
 
 
-def status_lookup(keys: KeySet, *, fetch: bool = True) -> StatusLookup:
+def status_lookup(keys: TrustedKeys, *, fetch: bool = True) -> StatusLookup:
     own = re.compile(re.escape(status_list_url(current_app.config["BASE_URL"], 0)[:-1])
                      + r"(\d{4})$")
 
@@ -41,7 +40,7 @@ def status_lookup(keys: KeySet, *, fetch: bool = True) -> StatusLookup:
                 url, headers={"Accept": "application/vc+jwt"})
             with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT) as answer:  # noqa: S310
                 token = answer.read(MAX_LIST_BYTES).decode("ascii", "replace")
-            return status_from_list(token, keys, index)
+            return status_from_list(token, keys.rsa, index)
         except (OSError, ValueError):
             return None
 

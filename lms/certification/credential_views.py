@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask import Response, abort, current_app, jsonify
 from flask_login import current_user
 
-from lms.certification import credential, status
+from lms.certification import credential, integrity, status
 from lms.certification.keys import load_ring
 from lms.certification.models import Certificate
 from lms.certification.permissions import can_download_certificate, can_see_certificate
@@ -88,10 +88,14 @@ def credential_jwt(serial: str):
 @bp.get("/certificates/<serial>.json")
 @login_required
 def credential_json(serial: str):
-    """The credential as a JSON document a wallet imports (VC Data Model 2.0's
-    enveloped form: the signed VC-JWT inside)."""
+    """The credential as a JSON document a wallet imports: the credential the VC-JWT
+    carries, with an eddsa-rdfc-2022 Data Integrity proof (or, on a platform without an
+    Ed25519 key yet, VC Data Model 2.0's enveloped form of the VC-JWT)."""
     certificate, token = _holders_credential(serial)
-    response = jsonify(enveloped(token))
+    ring = _ring()
+    document = integrity.secure(credential.payload_of(token), ring.ed_signing) \
+        if ring.ed_keys else enveloped(token)
+    response = jsonify(document)
     response.mimetype = LD_MEDIA_TYPE
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{certificate.serial}.credential.json"')

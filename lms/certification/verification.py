@@ -1,6 +1,8 @@
 """Check a credential without the platform: signature, dates, status, and the PDF's text.
 
-Used by `flask certificates verify FILE` and by the public verify page's upload. The
+Used by `flask certificates verify FILE` and by the public verify page's upload: a PDF
+(its embedded VC-JWT), a VC-JWT, or a JSON credential (with its Data Integrity proof,
+or enveloping a VC-JWT). The
 outcome is one of valid, expired, revoked or tampered, with a reason a person can
 read. Only keys the caller trusts are used (a key file, or the platform's own); the
 token's header never supplies its own key.
@@ -26,6 +28,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
 from lms.certification.credential import decode_bit
+from lms.certification.keys import TrustedKeys
 
 ATTACHMENT = "credential.jwt"
 ENVELOPED = "EnvelopedVerifiableCredential"
@@ -108,14 +111,39 @@ def _claims_agree(claims: dict[str, Any]) -> str:
     return ""
 
 
-def verify_token(token: str, keys: KeySet, *, now: datetime | None = None,
+def verify_token(token: str, keys: TrustedKeys, *, now: datetime | None = None,
                  status_of: StatusLookup | None = None) -> Verdict:
-    claims, why = check_signature(token, keys)
+    claims, why = check_signature(token, keys.rsa)
     if claims is None:
         return Verdict("tampered", why)
     if why := _claims_agree(claims):
         return Verdict("tampered", why, claims)
-    credential = {k: v for k, v in claims.items() if k not in ("iss", "jti", "nbf", "exp")}
+    return judge(credential_of(claims), now=now, status_of=status_of)
+
+
+def credential_of(claims: dict[str, Any]) -> dict[str, Any]:
+    """The credential inside a VC-JWT's claims (without the registered JWT claims)."""
+    return {k: v for k, v in claims.items() if k not in JWT_CLAIMS}
+
+
+JWT_CLAIMS = ("iss", "jti", "nbf", "exp")
+
+
+def verify_secured(document: dict[str, Any], keys: TrustedKeys, *,
+                   now: datetime | None = None,
+                   status_of: StatusLookup | None = None) -> Verdict:
+    """A credential with an embedded eddsa-rdfc-2022 proof."""
+    from lms.certification.integrity import check
+
+    credential, why = check(document, keys.ed25519)
+    if credential is None:
+        return Verdict("tampered", why)
+    return judge(credential, now=now, status_of=status_of)
+
+
+def judge(credential: dict[str, Any], *, now: datetime | None,
+          status_of: StatusLookup | None) -> Verdict:
+    """A credential whose signature held: revoked, expired, or valid."""
     notes: list[str] = []
     status = credential.get("credentialStatus") or {}
     if status.get("type") == "BitstringStatusListEntry" and status_of is not None:
@@ -153,12 +181,8 @@ def status_from_list(token: str, keys: KeySet, index: int) -> bool:
     return decode_bit(subject["encodedList"], index)
 
 
-def token_from_json(data: bytes) -> str | None:
-    """A VC-JWT from the JSON download (an EnvelopedVerifiableCredential)."""
-    try:
-        document = json.loads(data)
-    except ValueError:
-        return None
+def token_from_json(document: Any) -> str | None:
+    """A VC-JWT from an EnvelopedVerifiableCredential."""
     if isinstance(document, dict) and ENVELOPED in _types(document) and str(
             document.get("id", "")).startswith(JWT_DATA_URL):
         return document["id"][len(JWT_DATA_URL):]
@@ -253,7 +277,15 @@ def verify_file(data: bytes, filename: str, keys: KeySet, *, now: datetime | Non
             return Verdict("tampered", why, verdict.credential, verdict.notes)
         return verdict
     stripped = data.strip()
-    token = token_from_json(stripped) if stripped.startswith(b"{") else (
+    document = None
+    if stripped.startswith(b"{"):
+        try:
+            document = json.loads(stripped)
+        except ValueError:
+            document = None
+    if isinstance(document, dict) and "proof" in document:
+        return verify_secured(document, keys, now=now, status_of=status_of)
+    token = token_from_json(document) if document is not None else (
         stripped.decode("ascii", "replace") if stripped.count(b".") == 2 else None)
     if token is None:
         return Verdict("tampered", _("%(file)s is not a certificate PDF, a credential JSON "
