@@ -159,3 +159,27 @@ def test_co_signers_with_images_print_and_stay_on_what_was_issued(
     post_form(admin_client, f"{url}/{signer_id}/remove")
     db.session.expire_all()
     assert len(db.session.get(Certificate, certificate.id).snapshot["cosigners"]) == 2
+
+
+def test_a_killed_render_process_costs_no_certificate():
+    import os
+    import signal
+    from pathlib import Path
+
+    from lms.certification import render
+
+    snapshot = {"name": "Somchai", "course_title": "Course", "course_slug": "c",
+                "course_version": 1, "cpd_hours": 1.0, "completed_on": "2026-11-28",
+                "issued_on": "2026-11-28", "serial": "CoE-2026-000001", "code": "abc",
+                "locale": "en"}
+    root = str(Path(__file__).resolve().parents[1] / "certificates")
+    jobs = [({**snapshot, "serial": f"CoE-2026-{n:06d}"}, root, "https://x/verify/abc",
+             "default", None) for n in range(6)]
+    assert all(pdf.startswith(b"%PDF-") for pdf in render.render_many(jobs, 2))
+    pool = render._pool
+    for pid in list(pool._processes):
+        os.kill(pid, signal.SIGKILL)
+    again = render.render_many(jobs, 2)  # rendered here, the broken pool dropped
+    assert len(again) == 6 and all(pdf.startswith(b"%PDF-") for pdf in again)
+    assert render._pool is None
+    assert len(render.render_many(jobs, 2)) == 6 and render._pool is not pool

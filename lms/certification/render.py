@@ -14,6 +14,7 @@ import tomllib
 import unicodedata
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -244,6 +245,7 @@ def _stylesheet(path: str, mtime: int, fonts: FontConfiguration) -> CSS:
 
 _pool: ProcessPoolExecutor | None = None
 _pool_size = 0
+_pool_lock = threading.Lock()
 
 
 def _render_job(job: tuple[dict[str, Any], str, str, str, str | None]) -> bytes:
@@ -252,15 +254,37 @@ def _render_job(job: tuple[dict[str, Any], str, str, str, str | None]) -> bytes:
                       credential=credential)
 
 
+def _executor(processes: int) -> ProcessPoolExecutor:
+    global _pool, _pool_size
+    with _pool_lock:  # a web worker's threads may all ask at once
+        if _pool is None or _pool_size != processes:
+            _pool = ProcessPoolExecutor(max_workers=processes,
+                                        mp_context=get_context("spawn"))
+            _pool_size = processes
+        return _pool
+
+
+def _drop_executor(broken: ProcessPoolExecutor) -> None:
+    global _pool
+    with _pool_lock:
+        if _pool is broken:
+            _pool = None
+    broken.shutdown(wait=False, cancel_futures=True)
+
+
 def render_many(jobs: list[tuple[dict[str, Any], str, str, str, str | None]],
                 processes: int) -> list[bytes]:
     """render_pdf for each (snapshot, root, verify_url, template, credential), in order,
     on `processes` worker processes (started once, with spawn: no fork of a threaded
-    server) when there is enough to share; in this process otherwise."""
-    global _pool, _pool_size
+    server) when there is enough to share; in this process otherwise. A render process
+    that died (killed, out of memory) takes its pool with it: the next call starts a
+    new one, and this call renders here."""
     if processes <= 1 or len(jobs) < 2 * processes:
         return [_render_job(job) for job in jobs]
-    if _pool is None or _pool_size != processes:
-        _pool = ProcessPoolExecutor(max_workers=processes, mp_context=get_context("spawn"))
-        _pool_size = processes
-    return list(_pool.map(_render_job, jobs, chunksize=max(1, len(jobs) // (4 * processes))))
+    executor = _executor(processes)
+    try:
+        return list(executor.map(_render_job, jobs,
+                                 chunksize=max(1, len(jobs) // (4 * processes))))
+    except BrokenProcessPool:
+        _drop_executor(executor)
+        return [_render_job(job) for job in jobs]
