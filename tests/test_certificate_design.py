@@ -2,6 +2,7 @@
 co-signers, the template a course picks."""
 from __future__ import annotations
 
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -122,3 +123,32 @@ def test_the_studio_sets_the_certificate_table_and_a_refresher(db, app, instruct
                                    "renews": "tiny-course"}
     page = client.get(f"/studio/{course.slug}/settings").get_data(as_text=True)
     assert 'value="24"' in page and 'value="tiny-course"' in page
+
+
+def test_a_course_picks_its_template_folder(db, app, tiny_course, admin_client, make_user,
+                                            tmp_path, monkeypatch):
+    from tests.fixtures.users import login
+
+    root = tmp_path / "certificates"
+    shutil.copytree(TEMPLATES, root)
+    shutil.copytree(root / "default", root / "judiciary")
+    (root / "judiciary" / "meta.toml").write_text('title = "Judiciary"\nversion = "7"\n')
+    monkeypatch.setitem(app.config, "CERTIFICATES_DIR", str(root))
+    db.session.get(Course, tiny_course.id).certificate = {"template": "judiciary"}
+    db.session.commit()
+    for _ in range(2):
+        client = app.test_client()
+        login(client, make_user("learner"))
+        complete_course(client, tiny_course)
+    post_form(admin_client, "/admin/courses/tiny-course/certificates/issue-all")
+    certificates = db.session.scalars(sa.select(Certificate)).all()
+    assert {(c.template, c.template_version) for c in certificates} == {("judiciary", "7")}
+    db.session.get(Course, tiny_course.id).certificate = {"template": "missing"}
+    db.session.commit()
+    client = app.test_client()
+    login(client, make_user("learner"))
+    complete_course(client, tiny_course)
+    answer = post_form(admin_client, "/admin/courses/tiny-course/certificates/issue-all",
+                       follow_redirects=True).get_data(as_text=True)
+    assert "which is not in the certificates folder" in answer
+    assert db.session.scalar(sa.select(sa.func.count(Certificate.id))) == 2

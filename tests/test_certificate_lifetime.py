@@ -181,3 +181,23 @@ def test_the_certificate_table_is_checked_line_by_line(tmp_path):
     line = next(e.line for e in errors if "colour" in e.message)
     assert (tmp_path / "main" / "course.toml").read_text().splitlines()[line - 1].startswith(
         "colour")
+
+
+def test_reminders_and_renewal_follow_a_frozen_clock(issued, db, refresher, smtp_server):
+    from lms.certification.lifetime import renew_after_refresher
+    from lms.learning.models import Enrolment
+
+    expires = issued.expires_at
+    assert send_expiry_reminders(now=expires - timedelta(days=61)) == 0  # not yet
+    assert send_expiry_reminders(now=expires - timedelta(days=59)) == 1
+    refresher_course = db.session.scalar(sa.select(Course).where(Course.slug == refresher))
+    enrolment = Enrolment(user_id=issued.user_id, course_id=refresher_course.id,
+                          status="completed", enrolled_at=utcnow(), completed_at=utcnow(),
+                          course_version=1)
+    db.session.add(enrolment)
+    db.session.flush()
+    assert renew_after_refresher(enrolment, now=expires - timedelta(days=90)) is None
+    renewed = renew_after_refresher(enrolment, now=expires + timedelta(days=200))
+    db.session.commit()
+    assert renewed is not None and renewed.replaces_id == issued.id  # after expiry too
+    assert db.session.get(Certificate, issued.id).status == "renewed"

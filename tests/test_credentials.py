@@ -3,6 +3,7 @@ revoked and verified again; carried inside the PDF; keys published and rotated."
 from __future__ import annotations
 
 import base64
+import io
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -129,6 +130,10 @@ def test_the_pdf_carries_the_credential_and_the_cli_verifies_it(issued, learner_
                                                                  runner, tmp_path):
     pdf = learner_client.get(f"/certificates/{issued.serial}.pdf").data
     assert read_pdf(pdf).token == issued.credential
+    from pypdf import PdfReader
+    xmp = PdfReader(io.BytesIO(pdf)).trailer["/Root"]["/Metadata"].get_data()
+    assert b'pdfaid:part="3"' in xmp or b"<pdfaid:part>3</pdfaid:part>" in xmp
+    assert b"pdfuaid:part" in xmp
     path = tmp_path / "certificate.pdf"
     path.write_bytes(pdf)
     result = runner.invoke(args=["certificates", "verify", str(path)])
