@@ -77,7 +77,7 @@ def verify_command(file: str, key_file: str | None, offline: bool) -> None:
 def new_key_command() -> None:
     """Start signing with a new key; the old ones stay published and keep verifying."""
     path = generate_key(Path(current_app.config["CREDENTIAL_KEYS_DIR"]))
-    click.echo(f"wrote {path}; restart the platform's processes to sign with it")
+    click.echo(f"wrote {path}; every process signs with it from its next certificate")
 
 
 @certificates_cli.command("public-keys")
