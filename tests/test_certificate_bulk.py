@@ -115,6 +115,15 @@ def test_a_cohort_batch_issues_to_its_members_only(db, tiny_course, admin_client
     post_form(admin_client, "/admin/courses/tiny-course/certificates/issue-cohort",
               {"cohort_id": cohort.id})
     assert set(db.session.scalars(sa.select(Certificate.user_id))) == set(ids[:2])
+    page = admin_client.get("/admin/courses/tiny-course/certificates/ready").get_data(
+        as_text=True)
+    assert f"certificates.zip?cohort={cohort.id}" in page
+    body = admin_client.get(f"/admin/courses/tiny-course/certificates.zip?cohort={cohort.id}",
+                            buffered=True).get_data()
+    with zipfile.ZipFile(io.BytesIO(body)) as archive:
+        assert len(archive.namelist()) == 2
+    assert admin_client.get("/admin/courses/tiny-course/certificates.zip?cohort=abc"
+                            ).status_code == 404
     refused = post_form(admin_client, "/admin/courses/tiny-course/certificates/issue-cohort",
                         {"cohort_id": 999999}, follow_redirects=True)
     assert "Choose one of this course" in refused.get_data(as_text=True)

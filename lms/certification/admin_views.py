@@ -26,6 +26,7 @@ from lms.core.db import db
 from lms.core.forms import ActionForm
 from lms.core.requests import parse_id, upload_limits
 from lms.core.unit_of_work import commit_or_flash
+from lms.learning.cohorts import CohortMember
 
 # Two images of at most 5 MB each, and the text fields.
 upload_limits["certification.admin_signers"] = 11 * 1024 * 1024
@@ -50,16 +51,25 @@ def admin_issue_cohort(slug: str):
 @bp.get("/admin/courses/<slug>/certificates.zip")
 @roles_required("admin")
 def admin_zip(slug: str):
-    """Every valid certificate of the course, one PDF each, streamed as it is read."""
+    """Every valid certificate of the course (or of one of its cohorts' members, with
+    ?cohort=ID), one PDF each, streamed as it is read."""
     course = get_course_or_404(slug)
     query = sa.select(Certificate).where(Certificate.course_id == course.id,
                                          Certificate.status == "issued")
+    name = course.slug
+    if "cohort" in request.args:
+        cohort_id = parse_id(request.args["cohort"])
+        if cohort_id is None or cohort_id not in {c.id for c in cohorts.cohorts_of(course.id)}:
+            abort(404)
+        query = query.where(Certificate.user_id.in_(sa.select(CohortMember.user_id).where(
+            CohortMember.cohort_id == cohort_id)))
+        name = f"{course.slug}-cohort-{cohort_id}"
     if db.session.scalar(sa.select(query.exists())) is False:
         flash(_("No valid certificates in this course yet."), "error")
         return redirect(url_for("certification.admin_index"))
     body = stream_with_context(pdfs.stream_zip(pdfs.certificate_batches(query)))
     return Response(body, mimetype="application/zip", headers={
-        "Content-Disposition": f'attachment; filename="{course.slug}-certificates.zip"',
+        "Content-Disposition": f'attachment; filename="{name}-certificates.zip"',
         "Cache-Control": "private, no-store", "X-Accel-Buffering": "no"})
 
 
