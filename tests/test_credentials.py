@@ -270,6 +270,10 @@ def test_the_data_integrity_proof_verifies_offline_and_catches_forgeries(
     assert proof["type"] == "DataIntegrityProof" and proof["proofValue"].startswith("z")
     assert proof["created"] == document["validFrom"]
     assert proof["verificationMethod"].startswith(document["issuer"]["id"] + "#z6Mk")
+    # ... and resolves: the issuer's page lists it as an assertion method.
+    controller = learner_client.get("/credentials/issuer").get_json()
+    assert proof["verificationMethod"] in controller["assertionMethod"]
+    assert {m["id"] for m in controller["verificationMethod"]} >= {proof["verificationMethod"]}
     # The same request gives the same proof (deterministic), and the credential is the
     # VC-JWT's own.
     again = learner_client.get(f"/certificates/{issued.serial}.json").get_json()

@@ -18,6 +18,7 @@ from lms.core.access import login_required, public
 from lms.core.db import db, utcnow
 
 JWT_MEDIA_TYPE = "application/vc+jwt"
+CID_CONTEXT = "https://www.w3.org/ns/cid/v1"  # W3C Controlled Identifiers: Multikey
 LD_MEDIA_TYPE = "application/ld+json"
 
 
@@ -38,9 +39,18 @@ def jwks():
 @bp.get("/credentials/issuer")
 @public
 def issuer():
+    """The issuer's Profile, and the controller document of its Ed25519 keys: the Data
+    Integrity proofs' verificationMethod (`<this address>#<Multikey>`) resolves here."""
     config = current_app.config
-    profile = {"@context": [credential.VC_CONTEXT, credential.OB_CONTEXT],
+    profile = {"@context": [credential.VC_CONTEXT, credential.OB_CONTEXT, CID_CONTEXT],
                **credential.issuer_profile(config["BASE_URL"], config["ISSUER_NAME"])}
+    methods = [{"id": integrity.verification_method(profile["id"], key.public_key()),
+                "type": "Multikey", "controller": profile["id"],
+                "publicKeyMultibase": integrity.multibase_key(key.public_key())}
+               for key in _ring().ed_keys]
+    if methods:
+        profile["verificationMethod"] = methods
+        profile["assertionMethod"] = [m["id"] for m in methods]
     response = jsonify(profile)
     response.mimetype = LD_MEDIA_TYPE
     response.headers["Access-Control-Allow-Origin"] = "*"
