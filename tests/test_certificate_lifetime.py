@@ -201,3 +201,16 @@ def test_reminders_and_renewal_follow_a_frozen_clock(issued, db, refresher, smtp
     db.session.commit()
     assert renewed is not None and renewed.replaces_id == issued.id  # after expiry too
     assert db.session.get(Certificate, issued.id).status == "renewed"
+
+
+def test_without_a_signing_key_issuing_is_refused_with_the_reason(db, app, tiny_course,
+                                                                   admin_client, make_user,
+                                                                   tmp_path, monkeypatch):
+    monkeypatch.setitem(app.config, "CREDENTIAL_KEYS_DIR", str(tmp_path / "none"))
+    completed_learners_client = app.test_client()
+    login(completed_learners_client, make_user("learner"))
+    complete_course(completed_learners_client, tiny_course)
+    answer = post_form(admin_client, "/admin/courses/tiny-course/certificates/issue-all",
+                       follow_redirects=True).get_data(as_text=True)
+    assert "there is no credential signing key in" in answer
+    assert db.session.scalar(sa.select(sa.func.count(Certificate.id))) == 0

@@ -135,8 +135,11 @@ def system(tmp_path):
     _on_server(drop, f"CREATE DATABASE {DATABASE}")
     url = f"{SERVER}/{DATABASE}"
     mail = SmtpServer().start()
+    # Each host its own instance folder, all of them one credential key folder (as
+    # deploy/README.md says: copied or mounted).
     host = {name: {**SETTINGS, "LMS_INSTANCE_PATH": str(tmp_path / name),
-                   "LMS_MAIL_URL": mail.url}
+                   "LMS_MAIL_URL": mail.url,
+                   "LMS_CREDENTIAL_KEYS_DIR": str(tmp_path / "credential-keys")}
             for name in ("setup", "a", "b", "w1", "w2")}
     with ExitStack() as stack:
         stack.callback(mail.stop)

@@ -85,7 +85,9 @@ def is_local_address(base_url: str) -> bool:
 
 
 def check_base_url(context: IssueContext) -> None:
-    """QR codes must lead verifiers to this platform, not to their own computer."""
+    """QR codes must lead verifiers to this platform, not to their own computer; and
+    credentials can only be issued with the platform's signing key."""
+    _signing_key(context)
     if is_local_address(context.base_url) and not context.allow_local_base_url:
         raise DomainError(_(
             "Certificates cannot be issued while LMS_BASE_URL is %(url)s, an address of "
@@ -202,12 +204,26 @@ def _expiry(course: Course, issued_at: datetime) -> datetime | None:
     return add_months(issued_at, months) if months else None
 
 
+def _signing_key(context: IssueContext):
+    """The key credentials are signed with; a clear refusal where there is none (a host
+    or worker set up without the shared key folder)."""
+    if not context.keys_dir:
+        return None
+    try:
+        return load_ring(Path(context.keys_dir)).signing
+    except FileNotFoundError:
+        raise DomainError(_(
+            "Certificates cannot be issued: there is no credential signing key in "
+            "%(folder)s. Run “flask setup” on this host, or give every host and worker "
+            "the same LMS_CREDENTIAL_KEYS_DIR.", folder=context.keys_dir)) from None
+
+
 def _signed_credential(snap: dict, user: User, course: Course, context: IssueContext,
                        issued_at: datetime, expires_at: datetime | None,
                        number: int) -> str | None:
     if not context.keys_dir:
         return None
-    key = load_ring(Path(context.keys_dir)).signing
+    key = _signing_key(context)
     document = credential.build_credential(
         snap, base_url=context.base_url, issuer_name=context.issuer_name,
         email=user.email, salt=credential.new_salt(), issued_at=issued_at,
