@@ -150,3 +150,14 @@ def test_profile_pages_need_a_sign_in(db, client):
     for url in ("/account/profile", "/account/password", "/account/email"):
         response = post_form(client, url, PROFILE)
         assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_a_burmese_name_typed_in_zawgyi_is_refused_with_the_reason(db, learner_client,
+                                                                    learner):
+    zawgyi, unicode = "ေဒၚေအာင္ျမင့္ျမတ္", "ဒေါ်အောင်မြင့်မြတ်"
+    refused = post_form(learner_client, "/account/profile", {**PROFILE, "name": zawgyi})
+    assert refused.status_code == 422
+    assert "typed in Zawgyi" in refused.get_data(as_text=True)
+    assert _me(db, learner).name == "สมชาย ใจดี"
+    accepted = post_form(learner_client, "/account/profile", {**PROFILE, "name": unicode})
+    assert accepted.status_code == 302 and _me(db, learner).name == unicode

@@ -19,6 +19,7 @@ from lms.core.access import ROLES
 from lms.core.audit import record_event
 from lms.core.db import db
 from lms.core.errors import DomainError
+from lms.core.myanmar import looks_like_zawgyi
 
 NAME_MAX = 150
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -47,6 +48,11 @@ def name_problem(name: str) -> str | None:
     if any(unicodedata.category(ch) in ("Cc", "Cf") and ch not in "\u200c\u200d"
            for ch in name):
         return _("The name contains invisible control characters.")
+    if looks_like_zawgyi(name):
+        return _("This name seems to be typed in Zawgyi, an old encoding for Burmese that "
+                 "shows wrongly on certificates and other screens. Please switch your "
+                 "keyboard to Unicode (for example Myanmar3 or Pyidaungsu) and type it "
+                 "again.")
     return None
 
 
