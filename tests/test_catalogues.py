@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -66,3 +67,29 @@ def test_a_catalogue_translates_every_string_with_its_placeholders(path):
             except Exception as error:  # babel's TranslationError and its kin
                 problems.append(f"{check.__name__}: {source[0]!r}: {error}")
     assert problems == [], "\n".join(problems[:40])
+
+
+@pytest.mark.parametrize("path", CATALOGUES, ids=lambda p: p.parts[-3])
+def test_a_catalogue_uses_its_glossary_terms(path):
+    """Each language has a glossary of its legal and programme terms; the terms it
+    enforces are used for the English term in every message."""
+    glossary = path.parents[1] / "glossary.toml"
+    assert glossary.exists(), f"{glossary}: the language's glossary is missing"
+    terms = tomllib.loads(glossary.read_text(encoding="utf-8"))["term"]
+    assert {"trafficking in persons"} <= {t["en"] for t in terms}
+    assert all({"en", "term", "source", "sure"} <= set(t) for t in terms), glossary
+    catalog = read_po(path.open("rb"))
+    problems = []
+    for term in (t for t in terms if t.get("enforce")):
+        english = re.compile(r"\b" + re.escape(term["en"]) + r"s?\b", re.IGNORECASE)
+        variants = [v.strip() for v in term["term"].split("/")]
+        for message in catalog:
+            if not message.id:
+                continue
+            source = message.id if isinstance(message.id, str) else message.id[0]
+            text = message.string if isinstance(message.string, str) else message.string[0]
+            # Placeholders and file paths are not words of the sentence.
+            words = re.sub(r"%\([a-z_]+\)[sd]|\S+/\S*", " ", source)
+            if english.search(words) and not any(v in text for v in variants):
+                problems.append(f"{term['en']} → {term['term']}: {source!r} → {text!r}")
+    assert problems == [], "\n".join(problems[:30])
