@@ -56,5 +56,6 @@ def test_every_learner_page_keeps_its_budget(db, shipped_courses, learner_client
         first, later, html = _weigh(learner_client, url)
         assert f'lang="{locale}"' in html[:200], url
         weights[url] = (first, later)
+    print(f"\npage weights ({locale}), bytes first/later visit:", weights)  # pytest -s
     over = {url: w for url, w in weights.items() if w[0] > FIRST_VISIT or w[1] > LATER_VISIT}
     assert over == {}, weights
