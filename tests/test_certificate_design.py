@@ -45,6 +45,13 @@ def test_the_bilingual_text_layer_has_both_languages(tmp_path):
     assert "ขอรับรองว่า" not in english_only and "พ.ศ." not in english_only
 
 
+def test_a_language_without_a_catalogue_prints_english_only():
+    from lms.certification.render import printable_locale
+
+    assert printable_locale("zz") is None and printable_locale("en") is None
+    assert printable_locale("km") == "km"
+
+
 def test_buddhist_era_dates():
     assert long_date(date(2026, 12, 4), "th", buddhist_era=True) == "4 ธันวาคม พ.ศ. 2569"
     assert "ค.ศ. 2026" in long_date(date(2026, 12, 4), "th")
@@ -53,7 +60,7 @@ def test_buddhist_era_dates():
 
 @pytest.mark.parametrize("setting, locale, expected", [
     ("th", None, "th"), ("learner", "th", "th"), ("learner", None, None),
-    ("learner", "en", None), ("km", "km", None),  # no Khmer catalogue yet: English only
+    ("learner", "en", None), ("km", None, "km"), ("learner", "my", "my"),
 ])
 def test_the_course_or_the_learner_picks_the_second_language(
         db, tiny_course, app, admin_client, make_user, setting, locale, expected):
