@@ -27,7 +27,6 @@ def test_every_language_fits_a_phone(db, live_server, browser, app, tiny_course,
 
     languages = available_locales(app)
     assert set(languages) >= {"en", "th"} and set(languages) <= set(LANGUAGES)
-    lesson = live_lessons(tiny_course.id)[0].slug
     problems = []
     for code in languages:
         context = browser.new_context(viewport={"width": 360, "height": 740})
@@ -44,7 +43,6 @@ def test_every_language_fits_a_phone(db, live_server, browser, app, tiny_course,
         assert shot.stat().st_size > 5_000, code
         context.close()
     assert problems == [], "\n".join(problems)
-    assert lesson
 
 
 @pytest.mark.parametrize("locale", ["en", "th"])
