@@ -214,3 +214,19 @@ def test_without_a_signing_key_issuing_is_refused_with_the_reason(db, app, tiny_
                        follow_redirects=True).get_data(as_text=True)
     assert "there is no credential signing key in" in answer
     assert db.session.scalar(sa.select(sa.func.count(Certificate.id))) == 0
+
+
+def test_a_renewal_that_cannot_be_made_never_undoes_the_learners_completion(
+        issued, db, app, refresher, holder_client, tmp_path, monkeypatch):
+    from lms.learning.models import Enrolment
+
+    issued.expires_at = utcnow() + timedelta(days=20)
+    db.session.commit()
+    monkeypatch.setitem(app.config, "CREDENTIAL_KEYS_DIR", str(tmp_path / "lost"))
+    refresher_course = db.session.scalar(sa.select(Course).where(Course.slug == refresher))
+    complete_course(holder_client, refresher_course)
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(Enrolment.status).where(
+        Enrolment.course_id == refresher_course.id)) == "completed"
+    assert db.session.get(Certificate, issued.id).status == "issued"  # as it was
+    assert db.session.scalar(sa.select(sa.func.count(Certificate.id))) == 1

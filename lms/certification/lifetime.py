@@ -23,6 +23,7 @@ from lms.certification.models import Certificate
 from lms.certification.render import template_meta
 from lms.core.audit import record_event
 from lms.core.db import db, utcnow
+from lms.core.errors import DomainError
 from lms.core.mail import link, send_mail
 from lms.learning.models import Enrolment
 
@@ -66,12 +67,21 @@ def renew_after_refresher(enrolment: Enrolment, now: datetime | None = None) -> 
     if services.is_local_address(context.base_url) and not context.allow_local_base_url:
         log.warning("certificate %s not renewed: LMS_BASE_URL is a local address", old.serial)
         return None
-    old.status = "renewed"
-    db.session.flush()  # before the insert: one current certificate per course
-    renewed = services.insert_certificates(
-        [(original, db.session.get(User, enrolment.user_id))], context, replaces=old,
-        action="certificate.renewed", extra={"renews": old.serial,
-                                              "refresher": refresher.slug})
+    # In a savepoint: whatever stops the renewal (no signing key, a missing template)
+    # must not undo the learner's own completion of the refresher. Admins can renew by
+    # re-issuing; the log says why.
+    try:
+        with db.session.begin_nested():
+            old.status = "renewed"
+            db.session.flush()  # before the insert: one current certificate per course
+            renewed = services.insert_certificates(
+                [(original, db.session.get(User, enrolment.user_id))], context,
+                replaces=old, action="certificate.renewed",
+                extra={"renews": old.serial, "refresher": refresher.slug})
+    except DomainError as error:
+        db.session.refresh(old)
+        log.warning("certificate %s not renewed: %s", old.serial, error.message)
+        return None
     return renewed[0] if renewed else None
 
 
