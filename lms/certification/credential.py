@@ -115,6 +115,10 @@ def build_credential(snap: dict[str, Any], *, base_url: str, issuer_name: str,
     return credential
 
 
+# The registered JWT claims a VC-JWT carries beside the credential's own members.
+JWT_CLAIMS = ("iss", "jti", "nbf", "exp")
+
+
 def _claims(credential: dict[str, Any]) -> dict[str, Any]:
     claims = dict(credential)
     claims["iss"] = credential["issuer"]["id"]
@@ -130,7 +134,7 @@ def payload_of(token: str) -> dict[str, Any]:
     re-securing what the database holds)."""
     body = token.split(".")[1]
     claims = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
-    return {k: v for k, v in claims.items() if k not in ("iss", "jti", "nbf", "exp")}
+    return {k: v for k, v in claims.items() if k not in JWT_CLAIMS}
 
 
 def key_id(base_url: str, key: RSAKey) -> str:

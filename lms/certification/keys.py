@@ -47,9 +47,6 @@ class KeyRing:
     def ed_signing(self) -> Ed25519PrivateKey:
         return self.ed_keys[-1]
 
-    def find(self, kid: str) -> RSAKey | None:
-        return next((k for k in self.keys if k.kid == kid), None)
-
     def public_jwks(self) -> dict:
         return {"keys": [public_jwk(k) for k in self.keys]
                 + [ed_public_jwk(k.public_key()) for k in self.ed_keys]}

@@ -20,7 +20,6 @@ from lms.catalog import certificate_policy as policy
 from lms.catalog.models import Course
 from lms.certification import services
 from lms.certification.models import Certificate
-from lms.certification.render import template_meta
 from lms.core.audit import record_event
 from lms.core.db import db, utcnow
 from lms.core.errors import DomainError
@@ -40,10 +39,8 @@ def in_renewal_window(certificate: Certificate, course: Course, now: datetime) -
 def system_context(actor_id: int) -> services.IssueContext:
     """Issuing on a learner's behalf (a renewal): the platform's settings."""
     config = current_app.config
-    meta = template_meta(config["CERTIFICATES_DIR"], "default")
     return services.IssueContext.from_config(
-        config, actor_id=actor_id, template=services.TemplateInfo(meta["name"], meta["version"]),
-        allow_local_base_url=current_app.debug or config["DEMO"])
+        config, actor_id=actor_id, allow_local_base_url=current_app.debug or config["DEMO"])
 
 
 def renew_after_refresher(enrolment: Enrolment, now: datetime | None = None) -> Certificate | None:

@@ -61,8 +61,13 @@ class IssueContext:
         return asdict(self)
 
     @classmethod
-    def from_config(cls, config: dict, *, actor_id: int, template: TemplateInfo,
+    def from_config(cls, config: dict, *, actor_id: int, template: TemplateInfo | None = None,
                     allow_local_base_url: bool = False, ip: str | None = None) -> IssueContext:
+        """The platform's settings; the template courses get unless they pick their own
+        is the default folder's."""
+        if template is None:
+            meta = template_meta(config["CERTIFICATES_DIR"], "default")
+            template = TemplateInfo(meta["name"], meta["version"])
         return cls(actor_id=actor_id, prefix=config["CERTIFICATE_PREFIX"], template=template,
                    base_url=config["BASE_URL"], allow_local_base_url=allow_local_base_url,
                    ip=ip, keys_dir=config["CREDENTIAL_KEYS_DIR"],

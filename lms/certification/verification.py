@@ -27,7 +27,7 @@ from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
-from lms.certification.credential import decode_bit
+from lms.certification.credential import JWT_CLAIMS, decode_bit
 from lms.certification.keys import TrustedKeys
 
 ATTACHMENT = "credential.jwt"
@@ -124,9 +124,6 @@ def verify_token(token: str, keys: TrustedKeys, *, now: datetime | None = None,
 def credential_of(claims: dict[str, Any]) -> dict[str, Any]:
     """The credential inside a VC-JWT's claims (without the registered JWT claims)."""
     return {k: v for k, v in claims.items() if k not in JWT_CLAIMS}
-
-
-JWT_CLAIMS = ("iss", "jti", "nbf", "exp")
 
 
 def verify_secured(document: dict[str, Any], keys: TrustedKeys, *,

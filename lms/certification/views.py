@@ -23,7 +23,6 @@ from lms.certification import cohorts, pdfs, services, tasks
 from lms.certification.forms import EmailAllForm, IssueForm, ReissueForm, RevokeForm
 from lms.certification.models import Certificate
 from lms.certification.permissions import can_download_certificate, can_see_certificate
-from lms.certification.render import template_meta
 from lms.core.access import login_required, roles_required
 from lms.core.db import db
 from lms.core.forms import ActionForm
@@ -37,10 +36,8 @@ bp = Blueprint("certification", __name__)
 
 def _issue_context() -> services.IssueContext:
     config = current_app.config
-    meta = template_meta(config["CERTIFICATES_DIR"], "default")
     return services.IssueContext.from_config(
         config, actor_id=current_user.id,
-        template=services.TemplateInfo(meta["name"], meta["version"]),
         allow_local_base_url=current_app.debug or config["DEMO"], ip=request.remote_addr)
 
 
