@@ -50,7 +50,8 @@ def test_validate_good_courses_prints_one_summary_line_each():
 def test_shipped_courses_validate():
     result = _flask("courses", "validate")
     assert result.returncode == 0, result.stderr
-    slugs = [line.split(":")[0] for line in result.stdout.splitlines()]
+    slugs = [line.split(":")[0] for line in result.stdout.splitlines()
+             if not line.startswith(" ")]  # indented: a translation's coverage
     assert slugs == ["non-punishment-principle", "tip-adjudication-for-judges",
                      "victim-centred-approaches"]
 

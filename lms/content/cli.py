@@ -16,6 +16,7 @@ from lms.catalog.services import remove_staff, set_staff_role
 from lms.content.balance import balance_warnings
 from lms.content.loader import load_catalogue
 from lms.content.sync import SyncError, sync_courses
+from lms.content.translations import coverage
 from lms.core.db import db
 from lms.core.errors import DomainError
 
@@ -66,10 +67,64 @@ def validate_command(path: str | None) -> None:
                    f"{spec.question_count} questions")
         for warning in balance_warnings(spec):
             click.echo(str(warning), err=True)
+        for line in coverage_lines(spec):
+            click.echo(line)
     if errors:
         for error in errors:
             click.echo(str(error), err=True)
         raise SystemExit(1)
+
+
+KIND_LABELS = {"module": "modules", "lesson": "lessons", "quiz": "quizzes",
+               "question": "questions"}
+
+
+def coverage_lines(spec) -> list[str]:
+    """Per language: items current of all, by kind, then each stale item (never shown
+    to learners until its translation is brought up to date)."""
+    lines = []
+    for locale, cover in coverage(spec).items():
+        kinds = ", ".join(f"{KIND_LABELS[kind]} {done}/{total}" for kind, (done, total)
+                          in cover.by_kind.items() if kind not in ("course", "references"))
+        lines.append(f"  {locale}: {cover.current}/{cover.total} items translated "
+                     f"({cover.percent:.0f} %; {kinds}); {len(cover.stale)} stale")
+        lines += [f"    stale: {kind} {key}".rstrip() for kind, key in cover.stale]
+    return lines
+
+
+@courses_cli.command("translation-template", with_appcontext=False)
+@click.argument("course_folder", type=click.Path(exists=True, file_okay=False))
+@click.argument("locale")
+@click.argument("out", type=click.Path(file_okay=False))
+def translation_template_command(course_folder: str, locale: str, out: str) -> None:
+    """Write into OUT the i18n/LOCALE/ files a translator fills in: every item of the
+    course (or of courses/_shared's glossary) not yet translated or stale, with its
+    source text and hash."""
+    from lms.content.translation_template import glossary_template, template_files
+    from lms.core.i18n import LANGUAGES
+
+    folder = Path(course_folder)
+    specs, shared, errors = load_catalogue(folder.parent if folder.name == "_shared"
+                                           else folder)
+    if errors or (not specs and folder.name != "_shared"):
+        for error in errors:
+            click.echo(str(error), err=True)
+        raise SystemExit(1)
+    language = specs[0].language if folder.name != "_shared" else "en"
+    if locale not in LANGUAGES or locale == language:
+        raise click.ClickException(f"{locale}: not a language to translate into "
+                                   f"({', '.join(sorted(set(LANGUAGES) - {language}))})")
+    target = Path(out)
+    files = (glossary_template(shared, locale) if folder.name == "_shared"
+             else template_files(specs[0], locale))
+    for relative in files:
+        path = target / relative
+        if path.exists():
+            raise click.ClickException(f"{path} exists; nothing was written")
+    for relative, text in files.items():
+        (target / relative).parent.mkdir(parents=True, exist_ok=True)
+        (target / relative).write_text(text, encoding="utf-8")
+    click.echo(f"wrote {len(files)} files to {target / 'i18n' / locale}")
 
 
 @courses_cli.command("sync")

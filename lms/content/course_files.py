@@ -19,12 +19,16 @@ Files = dict[str, str]  # path inside the course folder → text
 ItemKey = tuple[str, str]  # (kind, key)
 Items = dict[ItemKey, dict[str, Any]]
 
-TEXT_FILES = re.compile(r"^(course\.toml|references\.md|lessons/[^/]+\.md|"
+TEXT_FILES = re.compile(r"^(i18n/[a-z]{2,3}/)?(course\.toml|references\.md|lessons/[^/]+\.md|"
                         r"(quizzes|banks)/[^/]+\.toml)$")
+# A translation file is kept as its text: the studio's translation editor reads and
+# writes it through lms.content.translation_template, the loader checks it.
+TRANSLATION_FILE = re.compile(r"^i18n/([a-z]{2,3})/(.+)$")
 LESSON = re.compile(r"\A\+\+\+[ \t]*\n(.*?)\n\+\+\+[ \t]*\n?(.*)\Z", re.S)
 # Keys first in this order (the rest alphabetically), tables of a question last.
-ORDER = ("slug", "key", "type", "title", "kind", "topic", "summary", "audience",
-         "language", "cpd_hours", "minutes", "content_note", "objectives", "pass_mark",
+ORDER = ("slug", "key", "source", "type", "title", "term", "definition", "kind", "topic",
+         "summary", "audience", "language", "cpd_hours", "minutes", "content_note",
+         "objectives", "pass_mark",
          "attempts_allowed", "cooldown_minutes", "time_limit_minutes", "available_from",
          "available_until", "show_answers", "questions_per_page", "prompt", "vignette",
          "answer", "answers", "tolerance", "unit", "scoring", "text", "correct", "left",
@@ -119,7 +123,9 @@ def items_from_files(files: Files) -> Items:
     for path in sorted(files):
         text = files[path]
         stem = Path(path).stem
-        if path == "course.toml":
+        if (match := TRANSLATION_FILE.match(path)) is not None:
+            items[("translation", f"{match.group(1)}/{match.group(2)}")] = {"text": text}
+        elif path == "course.toml":
             items[("course", "")] = _parse(path, text, problems)
         elif path == "references.md":
             items[("references", "")] = {"text": text}
@@ -149,7 +155,9 @@ def files_from_items(items: Items) -> Files:
     files: Files = {}
     questions = {key: data for (kind, key), data in items.items() if kind == "question"}
     for (kind, key), data in sorted(items.items()):
-        if kind == "course":
+        if kind == "translation":
+            files[f"i18n/{key}"] = data.get("text", "")
+        elif kind == "course":
             files["course.toml"] = _toml(data)
         elif kind == "references" and data.get("text", "").strip():
             files["references.md"] = data["text"].strip() + "\n"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from lms.content.certificate_settings import check_renewals, load_certificate_settings
@@ -24,6 +25,7 @@ from lms.content.shared_loader import SHARED, load_shared
 from lms.content.specs import CourseSpec, LessonSpec, LoadError, ModuleSpec, SharedSpec
 from lms.content.surveys import load_feedback
 from lms.content.toml_lines import TomlLines
+from lms.content.translation_files import load_translations
 
 MAX_LESSON_BYTES = 512 * 1024
 
@@ -154,11 +156,15 @@ def load_course(folder: Path, out: Collector) -> CourseSpec | None:
     references_text = (read_text(references, out) or "") if references.is_file() else ""
     if len(out.errors) > before:
         return None
-    return CourseSpec(slug, text_of(data, "title"), text_of(data, "summary"),
+    spec = CourseSpec(slug, text_of(data, "title"), text_of(data, "summary"),
                       text_of(data, "audience"), tuple(objectives),
                       text_of(data, "language") or "en", float(hours), tuple(modules),
                       tuple(quizzes), _content_hash(folder), tuple(banks), references_text,
                       str(folder), feedback, certificate)
+    translations = load_translations(folder, spec, out)
+    if len(out.errors) > before:
+        return None
+    return replace(spec, translations=translations)
 
 
 LINK = re.compile(r"\]\(\s*<?([^)\s>]+)")
@@ -201,6 +207,8 @@ def _check_links(folders: dict[str, Path], courses: list[CourseSpec],
                  for course in courses for module in course.modules
                  for lesson in module.lessons]
     documents += [folders[course.slug] / "references.md" for course in courses]
+    documents += [page for course in courses
+                  for page in sorted((folders[course.slug] / "i18n").glob("*/**/*.md"))]
     documents += sorted(shared_folder.glob("*.md")) if shared is not None else []
     for path in (d for d in documents if d.is_file()):
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):

@@ -72,7 +72,8 @@ def _load_question(raw: Any, index: int, path: Path, where: TomlLines, out: Coll
     qtype = text_of(raw, "type")
     return QuestionSpec(text_of(raw, "key"), qtype, text_of(raw, "topic"),
                         text_of(raw, "prompt"), text_of(raw, "explanation"),
-                        tuple(raw.get("references", [])), REGISTRY[qtype].build_spec(raw))
+                        tuple(raw.get("references", [])), REGISTRY[qtype].build_spec(raw),
+                        raw)
 
 
 def _whole(data: dict, key: str, default: int, low: int, high: int, path: Path,

@@ -7,7 +7,9 @@ from pathlib import Path
 from lms.content.limits import check_length
 from lms.content.reading import SLUG_RE, Collector, read_text, read_toml_file, text_of
 from lms.content.references import is_known_reference
-from lms.content.specs import PageSpec, SharedSpec, TermSpec
+from lms.content.specs import PageSpec, SharedSpec, TermSpec, TranslationSpec
+from lms.content.translations import source_hash, term_source
+from lms.core.i18n import LANGUAGES
 
 SHARED = "_shared"
 
@@ -65,4 +67,37 @@ def load_shared(courses_root: Path, out: Collector) -> SharedSpec | None:
     glossary = folder / "glossary.toml"
     terms = _load_glossary(glossary, out) if glossary.is_file() else ()
     pages = [_load_page(p, out) for p in sorted(folder.glob("*.md"))]
-    return SharedSpec(terms, tuple(p for p in pages if p is not None))
+    return SharedSpec(terms, tuple(p for p in pages if p is not None),
+                      _load_term_translations(folder / "i18n", terms, out))
+
+
+def _load_term_translations(root: Path, terms: tuple[TermSpec, ...],
+                            out: Collector) -> tuple[TranslationSpec, ...]:
+    """_shared/i18n/<lang>/glossary.toml: [[terms]] slug, source, term, definition."""
+    if not root.is_dir():
+        return ()
+    by_slug = {t.slug: t for t in terms}
+    found: dict[tuple[str, str], TranslationSpec] = {}
+    for path in sorted(root.glob("*/glossary.toml")):
+        locale = path.parent.name
+        if locale not in LANGUAGES or (loaded := read_toml_file(path, out)) is None:
+            if locale not in LANGUAGES:
+                out.add(path, 1, f"i18n/{locale}: not a language of the platform")
+            continue
+        data, where = loaded
+        for index, raw in enumerate(data.get("terms", [])):
+            line = where.table("terms", index)
+            slug = text_of(raw, "slug") if isinstance(raw, dict) else ""
+            term = by_slug.get(slug)
+            if term is None or (locale, slug) in found:
+                out.add(path, line, f"translates glossary term '{slug}', which is not in "
+                        "the glossary" if term is None else f"term '{slug}' translated twice")
+                continue
+            current = text_of(raw, "source") == source_hash(term_source(term))
+            texts = {k: text_of(raw, k) for k in ("term", "definition")}
+            if current and not all(texts.values()):
+                out.add(path, line, f"term {slug}: give both the term and its definition")
+                continue
+            found[(locale, slug)] = TranslationSpec(locale, "term", slug, text_of(
+                raw, "source"), current, texts if current else {}, str(path))
+    return tuple(found.values())

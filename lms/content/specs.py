@@ -31,6 +31,8 @@ class QuestionSpec:
     explanation: str
     references: tuple[str, ...]
     spec: dict[str, Any] = field(hash=False)
+    # The question's table as written: translations are laid over it and checked again.
+    raw: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,19 @@ class BankSpec:
 
 
 @dataclass(frozen=True)
+class TranslationSpec:
+    """One translated item of a course (or of the shared glossary) in one language."""
+
+    locale: str
+    kind: str  # course | module | lesson | quiz | question | references | term
+    key: str  # the item's slug or key ("" for the course and its references page)
+    source_hash: str  # of the source text it was made from, as its file records it
+    current: bool  # that hash is the source's hash now; a stale one is never shown
+    data: dict[str, Any] = field(hash=False)  # the translated texts, ready to store
+    path: str = ""
+
+
+@dataclass(frozen=True)
 class CourseSpec:
     slug: str
     title: str
@@ -86,6 +101,8 @@ class CourseSpec:
     feedback: dict[str, Any] = field(default_factory=dict, hash=False)
     # The checked [certificate] table (lms.content.certificate_settings).
     certificate: dict[str, Any] = field(default_factory=dict, hash=False)
+    # What i18n/<lang>/ holds (lms.content.translations), current and stale alike.
+    translations: tuple[TranslationSpec, ...] = ()
 
     @property
     def lesson_count(self) -> int:
@@ -129,3 +146,4 @@ class SharedSpec:
 
     terms: tuple[TermSpec, ...] = ()
     pages: tuple[PageSpec, ...] = ()
+    translations: tuple[TranslationSpec, ...] = ()  # of the glossary's terms
