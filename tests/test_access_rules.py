@@ -85,6 +85,8 @@ EXPECTED = {
     "studio.take_over": {"admin", "instructor"},
     "studio.upload_image": {"admin", "instructor"},
     "studio.versions_list": {"admin", "instructor"},
+    "studio.translations": {"admin", "instructor"},
+    "studio.translation_edit": {"admin", "instructor"},
     # Running a programme: mail, accounts, tracking and reminders.
     "outbox.index": {"admin"}, "outbox.message": {"admin"},
     "accounts.register_sent": "public", "accounts.confirm_registration": "public",

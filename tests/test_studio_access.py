@@ -20,12 +20,12 @@ RULES = {
     "add_instrument_view": "admin",
     "course": "view", "owner": "edit", "versions_list": "view", "compare": "view",
     "preview_course": "view", "preview_lesson": "view", "preview_question": "view",
-    "export_zip": "view", "export_questions": "view", "staff": "view",
+    "export_zip": "view", "export_questions": "view", "staff": "view", "translations": "view",
     "publish_course": "publish", "rollback": "publish", "take_over": "publish",
     "apply_import": "own", "apply_question_import": "own",
 }
 VALUES = {"slug": "labour-101", "kind": "quiz", "key": "final", "lesson": "lesson-1",
-          "module": "module-1", "number": 1, "format": "xml"}
+          "module": "module-1", "number": 1, "format": "xml", "locale": "th"}
 KEY_FOR = {"question": "q-single", "duplicate_question": "q-single",
            "move_question": "q-single", "preview_question": "q-single",
            "remove_question": "q-single", "quiz_settings": "final",

@@ -93,6 +93,9 @@ class Attempt(db.Model):
     # The random token of the page render that made the latest save (see save_answers).
     last_view: Mapped[str | None] = mapped_column(sa.String(32))
     course_version: Mapped[int] = mapped_column(default=1)
+    # The language its questions were shown in (a translation where one was current,
+    # the source elsewhere); grading, item analysis and certificates ignore it.
+    language: Mapped[str | None] = mapped_column(sa.String(10))
 
     quiz: Mapped[Quiz] = relationship()
 

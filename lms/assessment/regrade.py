@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from lms.accounts.models import User
 from lms.assessment import item_stats
+from lms.assessment.languages import keep_words
 from lms.assessment.models import Answer, Attempt, Question, Quiz, RegradeFlag
 from lms.assessment.services import compute_scores, record_scores
 from lms.catalog.models import Course
@@ -24,10 +25,15 @@ from lms.core.db import db, utcnow
 from lms.learning.services import get_enrolment, update_completion
 
 
-def regraded_snapshot(seen: dict[str, Any], question: Question) -> dict[str, Any]:
+def regraded_snapshot(seen: dict[str, Any], question: Question,
+                      source_language: str = "en") -> dict[str, Any]:
     """The attempt graded by the question's answer key as it is now, while the learner's
-    review keeps the wording and the version they saw (item analysis too)."""
-    return {**seen, "type": question.type, "spec": question.spec,
+    review keeps the wording and the version they saw (item analysis too). An attempt
+    read in a translation keeps its words, and its accepted typed answers beside the
+    corrected ones: a correction is made in the source language."""
+    translated = seen.get("language", source_language) != source_language
+    spec = keep_words(question.spec, seen["spec"]) if translated else question.spec
+    return {**seen, "type": question.type, "spec": spec,
             "graded_with_version": question.version}
 
 
@@ -80,7 +86,8 @@ def regrade_batch(quiz: Quiz, *, after_id: int, actor_id: int | None, dry_run: b
     changes, stat_delta = [], item_stats.new_sums()
     for attempt in attempts:
         draw = {**attempt.draw, "specs": {
-            qid: regraded_snapshot(attempt.draw["specs"][qid], current[int(qid)])
+            qid: regraded_snapshot(attempt.draw["specs"][qid], current[int(qid)],
+                                   quiz.course.language)
             for qid in attempt.draw.get("specs", {}) if int(qid) in current}}
         new_score, scores = compute_scores(draw, answers[attempt.id])
         # Compare per question: two corrections can cancel out in the total.

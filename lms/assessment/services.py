@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from lms.assessment import item_stats, policy
+from lms.assessment import item_stats, languages, policy
 from lms.assessment.models import Answer, Attempt, Question, Quiz
 from lms.assessment.qtypes import Fields, InvalidAnswer, get_type, is_answered
 from lms.core.audit import record_event
@@ -44,9 +44,10 @@ def question_count(quiz: Quiz) -> int:
     return len(fixed_questions(quiz.id)) + sum(r["count"] for r in quiz.settings.get("draw", []))
 
 
-def _draw(quiz: Quiz, rng: random.Random) -> dict[str, Any]:
-    """The questions of one attempt, their option order and a snapshot of each spec,
-    so review and grading use exactly what the learner saw."""
+def _draw(quiz: Quiz, rng: random.Random, locale: str) -> dict[str, Any]:
+    """The questions of one attempt, their option order and a snapshot of each spec (in
+    the learner's language where it can be), so review and grading use exactly what the
+    learner saw."""
     questions = fixed_questions(quiz.id)
     rules = quiz.settings.get("draw", [])
     if rules:
@@ -58,17 +59,19 @@ def _draw(quiz: Quiz, rng: random.Random) -> dict[str, Any]:
             if len(pool) < rule["count"]:
                 raise DomainError(_("This test is not ready: its question bank is too small."))
             questions.extend(rng.sample(pool, rule["count"]))
+    source = quiz.course.language
+    texts = languages.translations_for(quiz.course_id, source, locale)
     return {"questions": [q.id for q in questions],
             "order": {str(q.id): get_type(q.type).draw(q.spec, rng) for q in questions},
-            "specs": {str(q.id): question_snapshot(q) for q in questions}}
+            "specs": {str(q.id): languages.snapshot(q, texts.get(("question", q.key)),
+                                                    source, locale) for q in questions}}
 
 
-def question_snapshot(question: Question) -> dict[str, Any]:
-    """What an attempt keeps of a question: a later version of the course changes none
-    of it, so the attempt is reviewed and graded as the learner saw it."""
-    return {"type": question.type, "spec": question.spec, "version": question.version,
-            "prompt": question.prompt, "explanation": question.explanation,
-            "references": list(question.references)}
+def question_snapshot(question: Question, language: str = "en") -> dict[str, Any]:
+    """What an attempt keeps of a question, in the course's own language: a later
+    version of the course changes none of it, so the attempt is reviewed and graded as
+    the learner saw it."""
+    return languages.snapshot(question, None, language, language)
 
 
 def close_if_expired(attempt: Attempt, now: datetime | None = None) -> bool:
@@ -81,8 +84,9 @@ def close_if_expired(attempt: Attempt, now: datetime | None = None) -> bool:
 
 
 def start_attempt(user_id: int, quiz: Quiz, *, rng: random.Random | None = None,
-                  now: datetime | None = None) -> Attempt:
-    """Open a new attempt, or return the open one; the database allows one open attempt."""
+                  now: datetime | None = None, locale: str | None = None) -> Attempt:
+    """Open a new attempt, or return the open one; the database allows one open attempt.
+    Its questions are shown in `locale` where a current translation exists."""
     now = now or utcnow()
     enrolment = get_enrolment(user_id, quiz.course_id)
     if enrolment is None:
@@ -95,10 +99,12 @@ def start_attempt(user_id: int, quiz: Quiz, *, rng: random.Random | None = None,
     if not check.allowed:
         raise DomainError(check.reason)
     mark_started(enrolment, now)
+    draw = _draw(quiz, rng or random.SystemRandom(), locale or quiz.course.language)
+    languages_shown = {spec["language"] for spec in draw["specs"].values()}
     values = dict(user_id=user_id, quiz_id=quiz.id, number=len(previous) + 1, status="open",
-                  started_at=now, deadline=policy.deadline_for(quiz, now),
-                  draw=_draw(quiz, rng or random.SystemRandom()), page=0,
-                  course_version=quiz.course.version)
+                  started_at=now, deadline=policy.deadline_for(quiz, now), draw=draw, page=0,
+                  course_version=quiz.course.version,
+                  language=(locale if locale in languages_shown else quiz.course.language))
     # ON CONFLICT DO NOTHING: a second "start" at the same moment loses quietly.
     if not insert_ignore(Attempt, values):
         existing = db.session.scalar(sa.select(Attempt).where(
@@ -129,6 +135,7 @@ class ShownQuestion:
     prompt: str
     explanation: str
     references: tuple[str, ...]
+    language: str = ""  # what the attempt showed it in ("" before attempts recorded it)
 
 
 def shown_questions(attempt: Attempt) -> dict[int, ShownQuestion]:
@@ -139,7 +146,7 @@ def shown_questions(attempt: Attempt) -> dict[int, ShownQuestion]:
         shown[qid] = ShownQuestion(
             qid, row.key, snap.get("version", 1), snap.get("prompt", row.prompt),
             snap.get("explanation", row.explanation),
-            tuple(snap.get("references", row.references)))
+            tuple(snap.get("references", row.references)), snap.get("language", ""))
     return shown
 
 

@@ -10,6 +10,7 @@ from flask_login import current_user
 from lms.assessment import policy, queries, services
 from lms.assessment.qtypes import get_type
 from lms.catalog.queries import get_course_or_404
+from lms.catalog.translations import request_locale
 from lms.core.access import login_required
 from lms.core.db import db, utcnow
 from lms.core.errors import DomainError
@@ -41,7 +42,8 @@ def start(slug: str, key: str):
     quiz = queries.get_quiz_or_404(course, key)
     if not ActionForm().validate_on_submit():
         abort(400)
-    done = commit_or_flash(lambda: services.start_attempt(current_user.id, quiz))
+    done = commit_or_flash(lambda: services.start_attempt(current_user.id, quiz,
+                                                         locale=request_locale()))
     if not done.ok:
         return redirect(url_for("assessment.quiz", slug=slug, key=key))
     return redirect(url_for("assessment.attempt", attempt_id=done.value.id,

@@ -96,6 +96,31 @@ class GlossaryTerm(db.Model):
     archived_at: Mapped[datetime | None]
 
 
+class ContentTranslation(db.Model):
+    """A course item, or a glossary term (no course), in another language, as last
+    published. `current` says it was made from the source as it is now: learners see
+    only current ones, instructors are shown the stale (lms.content.translations)."""
+
+    __tablename__ = "content_translation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int | None] = mapped_column(sa.ForeignKey("course.id"), index=True)
+    locale: Mapped[str] = mapped_column(sa.String(10))
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    key: Mapped[str] = mapped_column(sa.String(120))
+    source_hash: Mapped[str] = mapped_column(sa.String(64))
+    current: Mapped[bool]
+    data: Mapped[dict] = mapped_column(default=dict)
+
+    __table_args__ = (
+        sa.UniqueConstraint("course_id", "locale", "kind", "key"),
+        # Glossary terms have no course, and NULLs never collide in a unique constraint.
+        sa.Index("uq_content_translation_shared", "locale", "kind", "key", unique=True,
+                 sqlite_where=sa.text("course_id IS NULL"),
+                 postgresql_where=sa.text("course_id IS NULL")),
+    )
+
+
 class SitePage(db.Model):
     """A page written as a file (courses/_shared/<slug>.md), such as the support page."""
 

@@ -54,6 +54,7 @@ class LessonRef:
 class OutlinePart:
     title: str
     lessons: tuple[LessonRef, ...]
+    slug: str = ""  # the module's, which its translations are keyed by
 
 
 def published_outline(course_id: int) -> tuple[OutlinePart, ...]:
@@ -62,7 +63,7 @@ def published_outline(course_id: int) -> tuple[OutlinePart, ...]:
     def build() -> tuple[OutlinePart, ...]:
         return tuple(OutlinePart(part.module.title, tuple(
             LessonRef(lesson.id, lesson.slug, lesson.title, lesson.minutes)
-            for lesson in part.lessons)) for part in course_outline(course_id))
+            for lesson in part.lessons), part.module.slug) for part in course_outline(course_id))
     return memo(("outline", course_id), build)
 
 

@@ -23,7 +23,8 @@ class DraftItem(db.Model):
 
     course_id: Mapped[int] = mapped_column(sa.ForeignKey("course.id"), primary_key=True)
     kind: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
-    key: Mapped[str] = mapped_column(sa.String(80), primary_key=True)  # "" for one-offs
+    # "" for one-offs; a translation's is its file, "th/lessons/<slug>.md"
+    key: Mapped[str] = mapped_column(sa.String(120), primary_key=True)
     data: Mapped[dict] = mapped_column(default=dict)
     revision: Mapped[int] = mapped_column(default=1)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -31,7 +32,7 @@ class DraftItem(db.Model):
 
     __table_args__ = (
         sa.CheckConstraint("kind IN ('course', 'references', 'lesson', 'quiz', 'bank', "
-                           "'question')", name="kind"),
+                           "'question', 'translation')", name="kind"),
     )
 
 

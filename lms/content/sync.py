@@ -19,10 +19,17 @@ import sqlalchemy as sa
 
 from lms.assessment.item_stats import ItemStat
 from lms.assessment.models import Answer, Attempt, Question, Quiz
-from lms.catalog.models import Course, GlossaryTerm, Lesson, Module, SitePage
+from lms.catalog.models import (
+    ContentTranslation,
+    Course,
+    GlossaryTerm,
+    Lesson,
+    Module,
+    SitePage,
+)
 from lms.content import versions
 from lms.content.course_files import files_of_folder
-from lms.content.specs import CourseSpec, SharedSpec
+from lms.content.specs import CourseSpec, SharedSpec, TranslationSpec
 from lms.core.db import db, utcnow
 from lms.core.markdown import render_markdown
 from lms.core.page_cache import changed as pages_changed
@@ -208,8 +215,44 @@ def sync_course(spec: CourseSpec, report: SyncReport) -> Course:
         report.note(f"updated course {spec.slug} (version {course.version})")
     _sync_lessons(course, spec, report)
     _sync_quizzes(course, spec, report)
+    _sync_translations(course.id, spec.translations, report)
     db.session.flush()
     return course
+
+
+def _stored(translation: TranslationSpec) -> dict[str, Any]:
+    """What a page needs of a translation: Markdown is sanitised here, once, as the
+    source's is."""
+    data = dict(translation.data)
+    if translation.kind == "lesson" and "body" in data:
+        data["body_html"] = render_markdown(data.pop("body"))
+    elif translation.kind == "references" and "text" in data:
+        data["html"] = render_markdown(_without_title(data.pop("text")))
+    return data
+
+
+def _sync_translations(course_id: int | None, translations: Iterable[TranslationSpec],
+                       report: SyncReport) -> None:
+    """Replace the stored translations of a course (None: the glossary's) with these.
+    Only published content is translated, so nothing else points at the rows."""
+    owner = (ContentTranslation.course_id.is_(None) if course_id is None
+             else ContentTranslation.course_id == course_id)
+    rows = [dict(course_id=course_id, locale=t.locale, kind=t.kind, key=t.key,
+                 source_hash=t.source_hash, current=t.current, data=_stored(t))
+            for t in translations]
+    columns = ("locale", "kind", "key", "source_hash", "current", "data")
+    held = db.session.execute(sa.select(*(getattr(ContentTranslation, c) for c in columns))
+                              .where(owner)).all()
+    if sorted(map(tuple, held), key=repr) == sorted(
+            (tuple(r[c] for c in columns) for r in rows), key=repr):
+        return  # a second sync changes nothing
+    db.session.execute(sa.delete(ContentTranslation).where(owner))
+    if rows:
+        db.session.execute(sa.insert(ContentTranslation), rows)
+    stale = sum(not r["current"] for r in rows)
+    if rows:
+        report.note(f"{len(rows)} translated items ({stale} stale) in "
+                    f"{', '.join(sorted({r['locale'] for r in rows}))}")
 
 
 def sync_courses(specs: list[CourseSpec], *, archive_missing: bool = True,
@@ -264,4 +307,5 @@ def sync_shared(shared: SharedSpec, report: SyncReport) -> None:
         _upsert(pages, spec.slug, SitePage,
                 dict(title=spec.title, body_html=render_markdown(spec.body)),
                 f"page {spec.slug}", report, slug=spec.slug)
+    _sync_translations(None, shared.translations, report)
     db.session.flush()

@@ -12,6 +12,7 @@ from lms.catalog.queries import (
     published_lesson,
     published_outline,
 )
+from lms.catalog.translations import course_text
 from lms.core.access import login_required, public
 from lms.core.db import db
 from lms.core.forms import ActionForm
@@ -74,11 +75,12 @@ def lesson(slug: str, lesson_slug: str):
         abort(404)
     previous = lessons[index - 1] if index > 0 else None
     following = lessons[index + 1] if index + 1 < len(lessons) else None
-    show_note = bool(lesson.content_note) and request.args.get("note") != "read"
+    shown = course_text(lesson.course).lesson(lesson)
+    show_note = bool(shown.content_note) and request.args.get("note") != "read"
     return render_template(
-        "learning/lesson.html", course=lesson.course, lesson=lesson, previous=previous,
-        following=following, done=done, position=index + 1, count=len(lessons),
-        show_note=show_note, form=ActionForm())
+        "learning/lesson.html", course=lesson.course, lesson=lesson, shown=shown,
+        previous=previous, following=following, done=done, position=index + 1,
+        count=len(lessons), show_note=show_note, form=ActionForm())
 
 
 @bp.post("/courses/<slug>/lessons/<lesson_slug>/complete")

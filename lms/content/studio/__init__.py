@@ -14,6 +14,7 @@ def init_app(app: Flask) -> None:
         question_views,
         resend,
         transfer_views,
+        translation_views,
         version_views,
     )
     from lms.content.studio.question_editor import TYPE_NAMES

@@ -13,6 +13,7 @@ from lms.accounts.services import normalise_email
 from lms.catalog import services as catalog_services
 from lms.catalog.models import Course, CourseStaff
 from lms.catalog.permissions import can_manage_staff, can_publish_course, taught_course_ids
+from lms.catalog.translations import stale_counts
 from lms.content import drafts, publish, surveys, versions
 from lms.content.certificate_settings import KEYS as CERTIFICATE_KEYS
 from lms.content.certificate_settings import check_renews_target
@@ -78,6 +79,7 @@ def course(slug: str):
                            check=check, latest=latest, pending=pending,
                            course_revision=item.revision if item else None,
                            draft_title=item.data.get("title") if item else None,
+                           stale=stale_counts(course.id),
                            publish_form=PublishForm(), form=ActionForm())
 
 
