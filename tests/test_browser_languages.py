@@ -22,6 +22,16 @@ OVERFLOW = """() => [...document.querySelectorAll('body *')]
     .map(e => e.tagName + '.' + e.className + ' ' + (e.textContent || '').slice(0, 30))"""
 
 
+def _slow_connection(context, page):
+    """400 kbit/s both ways, 400 ms round trip: a rural 2G/3G phone connection."""
+    session = context.new_cdp_session(page)
+    session.send("Network.enable")
+    session.send("Network.emulateNetworkConditions", {
+        "offline": False, "latency": 400, "downloadThroughput": 400_000 / 8,
+        "uploadThroughput": 400_000 / 8})
+    return session
+
+
 def test_every_language_fits_a_phone(db, live_server, browser, app, tiny_course, tmp_path):
     from lms.core.i18n import available_locales
 
@@ -50,12 +60,7 @@ def test_a_lesson_and_a_quiz_on_a_slow_distant_connection(db, live_server, brows
                                                           tiny_course, learner, locale):
     context = browser.new_context(viewport={"width": 360, "height": 740})
     page = context.new_page()
-    session = context.new_cdp_session(page)
-    session.send("Network.enable")
-    # 400 kbit/s both ways, 400 ms round trip: a rural 2G/3G phone connection.
-    session.send("Network.emulateNetworkConditions", {
-        "offline": False, "latency": 400, "downloadThroughput": 400_000 / 8,
-        "uploadThroughput": 400_000 / 8})
+    _slow_connection(context, page)
     page.set_default_timeout(60_000)
     started = time.perf_counter()
     sign_in(page, live_server, learner.email, PASSWORD)
@@ -82,4 +87,40 @@ def test_a_lesson_and_a_quiz_on_a_slow_distant_connection(db, live_server, brows
     print(f"\nslow connection ({locale}): sign-in, enrol, 2 lessons, a 3-question quiz "
           f"in {elapsed:.1f} s")
     assert elapsed < 120
+    context.close()
+
+
+@pytest.mark.parametrize(("locale", "slug"), [("th", "non-punishment-principle"),
+                                              ("km", "victim-centred-approaches")])
+def test_translated_lessons_fit_a_phone_and_load_on_a_slow_connection(
+        db, live_server, browser, shipped_courses, make_user, locale, slug, tmp_path):
+    """The shipped translations as a learner reads them: every lesson in its own script
+    at 360 px (no overflow, the article says its language), and the longest one loaded
+    on the slow connection, timed."""
+    user = make_user(locale=locale)
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    sign_in(page, live_server, user.email, PASSWORD)
+    page.goto(f"{live_server}/courses/{slug}")
+    submit(page, page.locator("form button.primary").first)  # enrol
+    problems, sizes = [], {}
+    for lesson in live_lessons(shipped_courses[slug].id):
+        page.goto(f"{live_server}/courses/{slug}/lessons/{lesson.slug}?note=read")
+        if page.get_attribute("article.lesson", "lang") != locale:
+            problems.append(f"{lesson.slug}: article lang is not {locale}")
+        problems += [f"{lesson.slug}: {e}" for e in page.evaluate(OVERFLOW)]
+        sizes[lesson.slug] = len(page.inner_text("article.lesson"))
+        page.screenshot(path=str(tmp_path / f"{locale}-{lesson.slug}.png"), full_page=True)
+    assert problems == [], "\n".join(problems)
+    longest = max(sizes, key=sizes.get)
+    _slow_connection(context, page).send("Network.setCacheDisabled",
+                                          {"cacheDisabled": True})  # a first visit
+    started = time.perf_counter()
+    page.goto(f"{live_server}/courses/{slug}/lessons/{longest}?note=read")
+    expect(page.locator("article.lesson")).to_be_visible()
+    elapsed = time.perf_counter() - started
+    print(f"\nslow connection ({locale}): the longest translated lesson, {longest}, "
+          f"uncached in {elapsed:.1f} s")
+    assert elapsed < 60
     context.close()

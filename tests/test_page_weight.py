@@ -1,7 +1,8 @@
 """Page weight on a phone on a slow connection: every learner page transfers under 100 KB
 on a first visit (the page, its style sheet, scripts and images, compressed as sent) and
 under 30 KB on later ones (the page alone: everything it links is cached for a year,
-under a fingerprinted name), in English and in Thai."""
+under a fingerprinted name), in English, Thai and Khmer, with the longest lesson in
+each script."""
 from __future__ import annotations
 
 import re
@@ -9,7 +10,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from lms.catalog.models import Course, Lesson, Module
+from lms.catalog.models import ContentTranslation, Course, Lesson, Module
 from lms.core.i18n import LANGUAGE_COOKIE
 from tests.fixtures.app import post_form
 from tests.helpers import start_attempt
@@ -24,6 +25,20 @@ def _longest_lesson(db) -> tuple[str, str]:
         sa.select(Course.slug, Lesson.slug).join(Module, Lesson.module_id == Module.id)
         .join(Course, Module.course_id == Course.id)
         .order_by(sa.func.length(Lesson.body_html).desc()).limit(1)).one())
+
+
+def _longest_translated(db, locale: str) -> tuple[str, str] | None:
+    """The longest lesson shown translated into `locale` (its text is in that script)."""
+    rows = db.session.execute(sa.select(Course.slug, ContentTranslation.key,
+                                        ContentTranslation.data)
+                              .join(Course, ContentTranslation.course_id == Course.id)
+                              .where(ContentTranslation.locale == locale,
+                                     ContentTranslation.kind == "lesson",
+                                     ContentTranslation.current)).all()
+    if not rows:
+        return None
+    course, lesson, _data = max(rows, key=lambda row: len(row[2]["body_html"]))
+    return course, lesson
 
 
 def _weigh(client, url: str) -> tuple[int, int, str]:
@@ -42,7 +57,7 @@ def _weigh(client, url: str) -> tuple[int, int, str]:
     return first, later, text
 
 
-@pytest.mark.parametrize("locale", ["en", "th"])
+@pytest.mark.parametrize("locale", ["en", "th", "km"])
 def test_every_learner_page_keeps_its_budget(db, shipped_courses, learner_client, locale):
     learner_client.set_cookie(LANGUAGE_COOKIE, locale)
     post_form(learner_client, "/account", {"locale": locale, "timezone": "Asia/Bangkok"})
@@ -51,6 +66,13 @@ def test_every_learner_page_keeps_its_budget(db, shipped_courses, learner_client
     attempt = start_attempt(learner_client, course)
     pages = ["/", f"/courses/{course}", f"/courses/{course}/lessons/{lesson}?note=read",
              f"/attempts/{attempt}", "/certificates", "/account", "/glossary"]
+    translated = _longest_translated(db, locale)
+    if translated is not None:  # the lesson and the test in the learner's own script
+        other, lesson = translated
+        post_form(learner_client, f"/courses/{other}/enrol")
+        pages += [f"/courses/{other}", f"/courses/{other}/lessons/{lesson}?note=read"]
+        if other != course:
+            pages.append(f"/attempts/{start_attempt(learner_client, other)}")
     weights = {}
     for url in pages:
         first, later, html = _weigh(learner_client, url)
