@@ -73,3 +73,37 @@ def test_axe_finds_nothing_serious_on_any_page(db, live_server, browser, tiny_co
             found += _audit(page, live_server + url, locale)
         context.close()
     assert found == [], "\n".join(found)
+
+
+@pytest.mark.parametrize(("locale", "slug"), [("th", "non-punishment-principle"),
+                                              ("km", "victim-centred-approaches")])
+def test_axe_finds_nothing_serious_on_a_translated_course(db, live_server, browser,
+                                                          shipped_courses, make_user,
+                                                          locale, slug):
+    """The shipped translations as learners and their instructor see them: the course,
+    a lesson, a test in the learner's script, and the studio's translation report."""
+    from tests.fixtures.browser import submit
+
+    course = shipped_courses[slug]
+    learner, instructor = (make_user(role, locale=locale) for role in ("learner",
+                                                                       "instructor"))
+    make_staff(instructor, course)
+    lesson = live_lessons(course.id)[0].slug
+    found: list[str] = []
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    sign_in(page, live_server, learner.email, PASSWORD)
+    page.goto(f"{live_server}/courses/{slug}")
+    submit(page, page.locator("form button.primary").first)  # enrol
+    for url in (f"/courses/{slug}", f"/courses/{slug}/lessons/{lesson}?note=read"):
+        found += _audit(page, live_server + url, locale)
+    page.goto(f"{live_server}/courses/{slug}/quizzes/pre")
+    submit(page, page.locator("form button.primary").first)  # start the pre-test
+    found += _audit(page, page.url, locale)
+    context.close()
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    sign_in(page, live_server, instructor.email, PASSWORD)
+    found += _audit(page, f"{live_server}/studio/{slug}/translations", locale)
+    context.close()
+    assert found == [], "\n".join(found)

@@ -12,6 +12,12 @@ from lms.content.translations import course_items, coverage
 from tests.fixtures.courses import ROOT, SHIPPED
 
 SPECS = {spec.slug: spec for spec in load_catalogue(SHIPPED)[0]}
+SHARED = load_catalogue(SHIPPED)[1]
+
+
+def test_the_glossary_is_wholly_in_thai_and_current():
+    thai = [t for t in SHARED.translations if t.locale == "th"]
+    assert len(thai) == len(SHARED.terms) and all(t.current for t in thai)
 
 
 def test_the_non_punishment_course_is_wholly_in_thai_and_current():
@@ -62,7 +68,8 @@ def test_course_translations_use_the_glossary_terms(slug, locale):
         text = " ".join(_texts(translation.data))
         for term in terms:
             english = r"\s+".join(re.escape(word) + "s?" for word in term["en"].split())
-            if re.search(rf"\b{english}\b", source, re.I) and term["term"] not in text:
+            forms = [term["term"], *term.get("also", [])]
+            if re.search(rf"\b{english}\b", source, re.I) and not any(f in text for f in forms):
                 missing.append(f"{translation.kind} {translation.key}: {term['term']}")
     assert missing == []
 

@@ -61,7 +61,7 @@ def validate_command(path: str | None) -> None:
     root = Path(path)
     if not root.exists():
         raise click.ClickException(f"{root}: no such folder")
-    specs, _shared, errors = load_catalogue(root)
+    specs, shared, errors = load_catalogue(root)
     for spec in specs:
         click.echo(f"{spec.slug}: {len(spec.modules)} modules, {spec.lesson_count} lessons, "
                    f"{spec.question_count} questions")
@@ -69,6 +69,11 @@ def validate_command(path: str | None) -> None:
             click.echo(str(warning), err=True)
         for line in coverage_lines(spec):
             click.echo(line)
+    for locale in sorted({t.locale for t in shared.translations} if shared else ()):
+        terms = [t for t in shared.translations if t.locale == locale]
+        current = sum(t.current for t in terms)
+        click.echo(f"glossary: {locale}: {current}/{len(shared.terms)} terms translated; "
+                   f"{len(terms) - current} stale")
     if errors:
         for error in errors:
             click.echo(str(error), err=True)
