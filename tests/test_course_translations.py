@@ -2,6 +2,7 @@
 shown to learners only while current, pooled in attempts, edited in the studio."""
 from __future__ import annotations
 
+import re
 import shutil
 import tomllib
 from pathlib import Path
@@ -102,14 +103,18 @@ def test_an_option_the_source_lacks_or_an_untranslated_text_is_an_error(folder):
     assert any("is not translated" in e for e in errors)
 
 
-def test_a_translation_for_an_unknown_item_or_language_is_an_error(folder):
+def test_an_unknown_language_is_an_error_a_removed_sources_translation_an_orphan(folder):
     lesson = next((folder / "i18n" / "th" / "lessons").glob("*.md"))
     shutil.copy(lesson, lesson.with_name("ghost.md"))
+    (folder / "i18n" / "th" / ".ghost.md.swp").write_text("editor junk")
+    spec, errors = _load(folder)
+    assert errors == []  # removing a lesson never waits for its translators
+    assert coverage(spec)["th"].orphans == [("lesson", "ghost")]
     (folder / "i18n" / "xx").mkdir()
+    (folder / "i18n" / "th" / "banks" / "core.toml").write_text('questions = "x"\n')
     _spec, errors = _load(folder)
-    assert any("ghost.md:1: translates lesson ghost, which the course does not have" in e
-               for e in errors)
     assert any("i18n/xx: not a language of the platform" in e for e in errors)
+    assert any("core.toml:1: questions must be [[questions]] tables" in e for e in errors)
 
 
 def test_a_changed_source_makes_its_translation_stale_never_an_error(folder):
@@ -233,20 +238,39 @@ def test_the_studio_reports_stale_items_and_edits_a_translation(folder, app, ins
     url = f"/studio/{COURSE}/translations/th/lesson/{lesson}"
     form = client.get(url).get_data(as_text=True)
     assert "New source line." in form and "The source has changed" in form
+    shown = dict(re.findall(r'name="(source|revision)" value="([^"]*)"', form))
+    path = f"i18n/th/lessons/{lesson}.md"
+    with_note = drafts.draft_files(course.id)[path].replace(
+        "+++\n", "+++\n# review: a note for the reviewer\n", 1)
+    drafts.save_item(course, "translation", path.removeprefix("i18n/"), {"text": with_note},
+                     revision=drafts.get_item(course.id, "translation",
+                                              path.removeprefix("i18n/")).revision,
+                     actor_id=None)
+    db.session.commit()
+    shown["revision"] = str(int(shown["revision"]) + 1)
     # An empty title is refused with the reason, and nothing is written.
     before = drafts.draft_files(course.id)
-    refused = post_form(client, url, {"f-title": "", "f-body": "ข้อความ"})
+    refused = post_form(client, url, {**shown, "f-title": "", "f-body": "ข้อความ"})
     assert refused.status_code == 400 and "title is not translated" in refused.get_data(
         as_text=True)
     assert drafts.draft_files(course.id) == before
-    saved = post_form(client, url, {"f-title": "ชื่อบทเรียน", "f-body": "ข้อความใหม่",
+    # A save made from a source that has changed since is refused, whatever it says.
+    old = post_form(client, url, {**shown, "source": "0" * 16, "f-title": "ชื่อ",
+                                  "f-body": "ข้อความ"})
+    assert old.status_code == 400 and "changed while you were translating" in old.get_data(
+        as_text=True)
+    saved = post_form(client, url, {**shown, "f-title": "ชื่อบทเรียน", "f-body": "ข้อความใหม่",
                                     "f-content_note": "หมายเหตุ"})
     assert saved.status_code == 302
     check = drafts.check_draft(course)
     assert check.ok, check.problems
     assert ("lesson", lesson) not in coverage(check.spec)["th"].stale
-    text = drafts.draft_files(course.id)[f"i18n/th/lessons/{lesson}.md"]
+    text = drafts.draft_files(course.id)[path]
     assert "ชื่อบทเรียน" in text and "ข้อความใหม่" in text
+    assert "# review: a note for the reviewer" in text  # the reviewer's note is kept
+    # A second save from the same page (an older revision of the file) is refused.
+    again = post_form(client, url, {**shown, "f-title": "อีกครั้ง", "f-body": "ข้อความ"})
+    assert again.status_code == 400 and "Someone else saved" in again.get_data(as_text=True)
 
 
 def test_a_stranger_cannot_see_or_edit_translations(folder, app, make_user):
@@ -280,3 +304,31 @@ def test_the_glossary_is_shown_in_the_visitors_language_while_current(tmp_path, 
     second = shared.terms[1]
     assert f'lang="th">{MARK}{second.term}' in page
     assert f'<dt id="{first.slug}" lang="en">{first.term}</dt>' in page  # stale: the source
+
+
+def test_a_key_correction_regrades_a_translated_attempt_like_the_source():
+    from lms.assessment.languages import keep_words
+
+    old = {"answers": ["5", "6"], "options": [{"key": "a", "text": "Five", "correct": True}]}
+    seen = {"answers": ["5", "6"], "options": [{"key": "a", "text": "ห้า", "correct": True}]}
+    new = {"answers": ["5"], "options": [{"key": "a", "text": "Five!", "correct": False}]}
+    # The translation accepted what the source did: the correction applies as it is,
+    # in the words the learner read.
+    assert keep_words(new, seen, old) == {
+        "answers": ["5"], "options": [{"key": "a", "text": "ห้า", "correct": False}]}
+    # Answers the translation added in its own language stay accepted.
+    seen["answers"] = ["5", "6", "ห้า"]
+    assert keep_words(new, seen, old)["answers"] == ["5", "ห้า"]
+
+
+def test_a_broken_link_in_a_translated_lesson_is_refused_by_the_studio_too(folder):
+    from lms.content import drafts
+
+    lesson = next((folder / "i18n" / "th" / "lessons").glob("*.md"))
+    lesson.write_text(lesson.read_text(encoding="utf-8") + "\n[ลิงก์](/courses/nowhere)\n",
+                      encoding="utf-8")
+    _spec, errors = _load(folder)
+    assert any("link to an unknown course 'nowhere'" in e for e in errors)
+    check = drafts.check_files(COURSE, files_of_folder(folder))
+    assert any("unknown course 'nowhere'" in p and p.startswith("i18n/th/lessons/")
+               for p in check.problems)

@@ -29,29 +29,36 @@ def snapshot(question: Question, translation: dict[str, Any] | None, source_lang
     translation exists, else in the source's (and says which)."""
     shown = translation if translation is not None else {
         "prompt": question.prompt, "explanation": question.explanation, "spec": question.spec}
-    return {"type": question.type, "spec": shown["spec"], "version": question.version,
+    snap = {"type": question.type, "spec": shown["spec"], "version": question.version,
             "prompt": shown["prompt"], "explanation": shown["explanation"],
             "references": list(question.references),
             "language": locale if translation is not None else source_language}
+    if translation is not None:
+        snap["source_spec"] = question.spec  # what a later key correction is made against
+    return snap
 
 
-def keep_words(new: Any, seen: Any) -> Any:
-    """A corrected spec (`new`) in the words the learner read (`seen`): texts matched by
-    key, the key itself always the new one. Typed answers accepted in the learner's
-    language stay accepted beside the corrected ones."""
+def keep_words(new: Any, seen: Any, old: Any) -> Any:
+    """A corrected spec (`new`) in the words the learner read (`seen`, translated from
+    `old`): texts matched by key, the key always the new one. Typed answers the
+    translation itself added stay accepted beside the corrected ones; an answer the
+    correction removed from the source is removed here too."""
     if isinstance(new, dict) and isinstance(seen, dict):
+        old = old if isinstance(old, dict) else {}
         merged = {}
         for name, value in new.items():
             if name in TEXTS and isinstance(seen.get(name), str):
                 merged[name] = seen[name]
             elif name == "answers" and isinstance(value, list):
-                extra = [a for a in seen.get(name, []) if a not in value]
-                merged[name] = value + extra
+                added = [a for a in seen.get(name, []) if a not in old.get(name, [])]
+                merged[name] = value + [a for a in added if a not in value]
             else:
-                merged[name] = keep_words(value, seen.get(name))
+                merged[name] = keep_words(value, seen.get(name), old.get(name))
         return merged
     if isinstance(new, list) and isinstance(seen, list):
         by_key = {s.get("key"): s for s in seen if isinstance(s, dict)}
+        olds = {o.get("key"): o for o in old if isinstance(o, dict)} if isinstance(
+            old, list) else {}
         if by_key and all(isinstance(n, dict) and "key" in n for n in new):
-            return [keep_words(n, by_key.get(n["key"])) for n in new]
+            return [keep_words(n, by_key.get(n["key"]), olds.get(n["key"])) for n in new]
     return new

@@ -25,14 +25,14 @@ from lms.core.db import db, utcnow
 from lms.learning.services import get_enrolment, update_completion
 
 
-def regraded_snapshot(seen: dict[str, Any], question: Question,
-                      source_language: str = "en") -> dict[str, Any]:
+def regraded_snapshot(seen: dict[str, Any], question: Question) -> dict[str, Any]:
     """The attempt graded by the question's answer key as it is now, while the learner's
     review keeps the wording and the version they saw (item analysis too). An attempt
-    read in a translation keeps its words, and its accepted typed answers beside the
-    corrected ones: a correction is made in the source language."""
-    translated = seen.get("language", source_language) != source_language
-    spec = keep_words(question.spec, seen["spec"]) if translated else question.spec
+    read in a translation keeps its words and the typed answers its translation
+    accepts: a correction is made in the source language."""
+    translated = "source_spec" in seen
+    spec = (keep_words(question.spec, seen["spec"], seen["source_spec"]) if translated
+            else question.spec)
     return {**seen, "type": question.type, "spec": spec,
             "graded_with_version": question.version}
 
@@ -86,8 +86,7 @@ def regrade_batch(quiz: Quiz, *, after_id: int, actor_id: int | None, dry_run: b
     changes, stat_delta = [], item_stats.new_sums()
     for attempt in attempts:
         draw = {**attempt.draw, "specs": {
-            qid: regraded_snapshot(attempt.draw["specs"][qid], current[int(qid)],
-                                   quiz.course.language)
+            qid: regraded_snapshot(attempt.draw["specs"][qid], current[int(qid)])
             for qid in attempt.draw.get("specs", {}) if int(qid) in current}}
         new_score, scores = compute_scores(draw, answers[attempt.id])
         # Compare per question: two corrections can cancel out in the total.

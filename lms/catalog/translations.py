@@ -27,21 +27,31 @@ class Translations:
     stale: frozenset[tuple[str, str]]  # translated from a source that has changed since
 
 
-def _rows(course_id: int | None, locale: str) -> Translations:
-    owner = (ContentTranslation.course_id.is_(None) if course_id is None
-             else ContentTranslation.course_id == course_id)
-    rows = db.session.execute(sa.select(
-        ContentTranslation.kind, ContentTranslation.key, ContentTranslation.current,
-        ContentTranslation.data).where(owner, ContentTranslation.locale == locale)).all()
-    return Translations(
-        MappingProxyType({(kind, key): data for kind, key, current, data in rows if current}),
-        frozenset((kind, key) for kind, key, current, _data in rows if not current))
+EMPTY = Translations(MappingProxyType({}), frozenset())
+
+
+def _rows(locale: str) -> Mapping[int | None, Translations]:
+    """Every course's (and the glossary's, under None) translations into one language,
+    in one query: the catalogue and the dashboard list many courses."""
+    current: dict[int | None, dict[tuple[str, str], dict[str, Any]]] = {}
+    stale: dict[int | None, set[tuple[str, str]]] = {}
+    for course_id, kind, key, is_current, data in db.session.execute(sa.select(
+            ContentTranslation.course_id, ContentTranslation.kind, ContentTranslation.key,
+            ContentTranslation.current, ContentTranslation.data)
+            .where(ContentTranslation.locale == locale)):
+        if is_current:
+            current.setdefault(course_id, {})[(kind, key)] = data
+        else:
+            stale.setdefault(course_id, set()).add((kind, key))
+    return MappingProxyType({owner: Translations(
+        MappingProxyType(current.get(owner, {})), frozenset(stale.get(owner, ())))
+        for owner in current.keys() | stale.keys()})
 
 
 def current_translations(course_id: int | None, locale: str) -> Translations:
     """A course's translations into one language, held in the worker until the next
     publish (every lesson page needs them; they change only when content does)."""
-    return memo(("translations", course_id, locale), lambda: _rows(course_id, locale))
+    return memo(("translations", locale), lambda: _rows(locale)).get(course_id, EMPTY)
 
 
 def request_locale() -> str:

@@ -94,6 +94,8 @@ def coverage_lines(spec) -> list[str]:
         lines.append(f"  {locale}: {cover.current}/{cover.total} items translated "
                      f"({cover.percent:.0f} %; {kinds}); {len(cover.stale)} stale")
         lines += [f"    stale: {kind} {key}".rstrip() for kind, key in cover.stale]
+        lines += [f"    orphaned (its source is gone; remove the translation): {kind} {key}"
+                  for kind, key in cover.orphans]
     return lines
 
 

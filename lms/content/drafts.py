@@ -178,7 +178,8 @@ def check_files(slug: str, files: Files) -> Check:
         terms = set(db.session.scalars(sa.select(GlossaryTerm.slug).where(
             GlossaryTerm.archived_at.is_(None))))
         documents = [(path, text) for path, text in sorted(files.items())
-                     if path.startswith("lessons/") or path == "references.md"]
+                     if path.startswith("lessons/") or path == "references.md"
+                     or (path.startswith("i18n/") and path.endswith(".md"))]
         problems += _link_problems(documents, catalogue, terms)
     return Check(spec if not problems else None, problems)
 

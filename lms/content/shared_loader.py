@@ -85,15 +85,20 @@ def _load_term_translations(root: Path, terms: tuple[TermSpec, ...],
                 out.add(path, 1, f"i18n/{locale}: not a language of the platform")
             continue
         data, where = loaded
-        for index, raw in enumerate(data.get("terms", [])):
+        raw_terms = data.get("terms", [])
+        if not isinstance(raw_terms, list) or not all(isinstance(t, dict) for t in raw_terms):
+            out.add(path, 1, "terms must be [[terms]] tables")
+            continue
+        for index, raw in enumerate(raw_terms):
             line = where.table("terms", index)
-            slug = text_of(raw, "slug") if isinstance(raw, dict) else ""
-            term = by_slug.get(slug)
-            if term is None or (locale, slug) in found:
-                out.add(path, line, f"translates glossary term '{slug}', which is not in "
-                        "the glossary" if term is None else f"term '{slug}' translated twice")
+            slug = text_of(raw, "slug")
+            if not slug or not text_of(raw, "source") or (locale, slug) in found:
+                out.add(path, line, f"term '{slug}' translated twice" if slug and text_of(
+                    raw, "source") else "a translated term needs its slug and source hash")
                 continue
-            current = text_of(raw, "source") == source_hash(term_source(term))
+            term = by_slug.get(slug)
+            current = term is not None and text_of(raw, "source") == source_hash(
+                term_source(term))  # a removed term's translation: kept, never shown
             texts = {k: text_of(raw, k) for k in ("term", "definition")}
             if current and not all(texts.values()):
                 out.add(path, line, f"term {slug}: give both the term and its definition")

@@ -27,6 +27,7 @@ from lms.content.specs import CourseSpec, TranslationSpec
 from lms.content.translations import (
     all_questions,
     course_items,
+    item_file,
     overlay_question,
     source_hash,
 )
@@ -50,6 +51,8 @@ class _Language:
     def load(self) -> list[TranslationSpec]:
         for path in sorted(p for p in self.folder.rglob("*") if p.is_file()):
             relative = path.relative_to(self.folder).as_posix()
+            if any(part.startswith(".") for part in Path(relative).parts):
+                continue  # an editor's or a file manager's own files
             if relative == "course.toml":
                 self._course(path)
             elif relative == "references.md":
@@ -68,9 +71,6 @@ class _Language:
         """Record one item. Its texts are checked only when it is current (None: refused,
         with the errors recorded): a stale one was made from a source that is gone."""
         label = f"{kind} {key}".strip()
-        if (kind, key) not in self.sources:
-            self.out.add(path, line, f"translates {label}, which the course does not have")
-            return
         if (kind, key) in self.found:
             self.out.add(path, line, f"{label} is translated twice")
             return
@@ -78,6 +78,17 @@ class _Language:
         if not isinstance(recorded, str) or not recorded.strip():
             self.out.add(path, line, f"{label}: no source hash: record the hash of the "
                          "text translated (`flask courses translation-template` writes it)")
+            return
+        if (kind, key) not in self.sources:
+            # Its source was removed or renamed: kept, never shown, listed as orphaned,
+            # so deleting a lesson never waits for its translators either.
+            self.found[(kind, key)] = TranslationSpec(self.locale, kind, key,
+                                                      recorded.strip(), False, {}, str(path))
+            return
+        if kind == "question" and (wanted := item_file(self.course, kind, key)) != \
+                path.relative_to(self.folder).as_posix():
+            self.out.add(path, line, f"question {key} is translated in i18n/{self.locale}/"
+                         f"{wanted}, beside the quiz or bank that holds it")
             return
         current = recorded.strip() == source_hash(self.sources[(kind, key)])
         data = texts() if current else {}
@@ -122,15 +133,22 @@ class _Language:
         if any(k in table for k in ("title", "summary", "audience", "objectives")):
             self._add(path, 1, "course", "", table, lambda: self._texts(
                 path, 1, "course", "", table, ("title", "summary", "audience", "objectives")))
-        modules = table.get("modules", [])
-        for index, raw in enumerate(modules if isinstance(modules, list) else []):
+        modules = self._tables(path, table, "modules")
+        for index, raw in enumerate(modules):
             line = where.table("modules", index)
-            slug = str(raw.get("slug", "")) if isinstance(raw, dict) else ""
-            if not isinstance(raw, dict) or not slug:
+            slug = str(raw.get("slug", ""))
+            if not slug:
                 self.out.add(path, line, "a translated module needs the module's slug")
                 continue
             self._add(path, line, "module", slug, raw, lambda raw=raw, line=line, slug=slug:
                       self._texts(path, line, "module", slug, raw, ("title",)))
+
+    def _tables(self, path: Path, table: dict[str, Any], name: str) -> list[dict[str, Any]]:
+        value = table.get(name, [])
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            self.out.add(path, 1, f"{name} must be [[{name}]] tables")
+            return []
+        return value
 
     def _page(self, path: Path, kind: str, key: str) -> None:
         text = read_text(path, self.out)
@@ -157,13 +175,11 @@ class _Language:
         if quiz and "title" in table:
             self._add(path, 1, "quiz", path.stem, table,
                       lambda: self._texts(path, 1, "quiz", path.stem, table, ("title",)))
-        raw_questions = table.get("questions", [])
-        for index, raw in enumerate(raw_questions if isinstance(raw_questions, list) else []):
+        for index, raw in enumerate(self._tables(path, table, "questions")):
             line = where.table("questions", index)
-            key = str(raw.get("key", "")) if isinstance(raw, dict) else ""
-            if key not in self.questions:
-                self.out.add(path, line, f"translates question '{key}', which the course "
-                             "does not have")
+            key = str(raw.get("key", ""))
+            if not key:
+                self.out.add(path, line, "a translated question needs the question's key")
                 continue
             self._add(path, line, "question", key, raw,
                       lambda raw=raw, line=line, key=key: self._question(path, line, key, raw))

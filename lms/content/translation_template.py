@@ -21,6 +21,7 @@ from lms.content.translations import (
     QUESTION_TEXTS,
     all_questions,
     course_items,
+    item_file,
     source_hash,
     term_source,
 )
@@ -38,23 +39,6 @@ def _texts_only(raw: dict[str, Any]) -> dict[str, Any]:
         elif name in KEYED_LISTS and isinstance(value, list):
             kept[name] = [_texts_only(v) for v in value if isinstance(v, dict)]
     return kept
-
-
-def item_file(course: CourseSpec, kind: str, key: str) -> str:
-    """The file under i18n/<lang>/ that holds an item's translation."""
-    if kind in ("course", "module"):
-        return "course.toml"
-    if kind == "lesson":
-        return f"lessons/{key}.md"
-    if kind == "quiz":
-        return f"quizzes/{key}.toml"
-    if kind == "references":
-        return "references.md"
-    for quiz in course.quizzes:
-        if any(q.key == key for q in quiz.questions):
-            return f"quizzes/{quiz.key}.toml"
-    bank = next(b for b in course.banks if any(q.key == key for q in b.questions))
-    return f"banks/{bank.name}.toml"
 
 
 def source_table(course: CourseSpec, kind: str, key: str) -> dict[str, Any]:
@@ -88,15 +72,18 @@ def read_file(path: str, text: str) -> dict[Item, dict[str, Any]]:
     data = tomllib.loads(text)
     items: dict[Item, dict[str, Any]] = {}
     top = {k: v for k, v in data.items() if k not in ("modules", "questions")}
+    listed = data.get("modules" if path == "course.toml" else "questions", [])
+    if not isinstance(listed, list) or not all(isinstance(t, dict) for t in listed):
+        raise ValueError(f"{path}: not a list of tables")
     if path == "course.toml":
         if top:
             items[("course", "")] = top
-        for module in data.get("modules", []):
+        for module in listed:
             items[("module", str(module.get("slug", "")))] = module
     else:
         if top and path.startswith("quizzes/"):
             items[("quiz", re.sub(r"^quizzes/|\.toml$", "", path))] = top
-        for question in data.get("questions", []):
+        for question in listed:
             items[("question", str(question.get("key", "")))] = question
     return items
 

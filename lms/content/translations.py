@@ -88,6 +88,23 @@ def course_items(course: CourseSpec) -> dict[tuple[str, str], dict[str, Any]]:
     return items
 
 
+def item_file(course: CourseSpec, kind: str, key: str) -> str:
+    """The file under i18n/<lang>/ that holds an item's translation."""
+    if kind in ("course", "module"):
+        return "course.toml"
+    if kind == "lesson":
+        return f"lessons/{key}.md"
+    if kind == "quiz":
+        return f"quizzes/{key}.toml"
+    if kind == "references":
+        return "references.md"
+    for quiz in course.quizzes:
+        if any(q.key == key for q in quiz.questions):
+            return f"quizzes/{quiz.key}.toml"
+    bank = next(b for b in course.banks if any(q.key == key for q in b.questions))
+    return f"banks/{bank.name}.toml"
+
+
 def all_questions(course: CourseSpec) -> list[QuestionSpec]:
     return [q for quiz in course.quizzes for q in quiz.questions] + \
            [q for bank in course.banks for q in bank.questions]
@@ -101,6 +118,8 @@ def overlay_question(source: dict[str, Any], translated: dict[str, Any], where: 
     for name, value in translated.items():
         if name in ("key", "source"):
             continue
+        if name in OPTIONAL_TEXTS and value in ("", []):
+            continue  # left empty: the source's unit or accepted answers stay
         if name in KEYED_LISTS:
             merged[name] = _overlay_list(source.get(name), value, name, where, problems)
         elif name == "answers":
@@ -152,6 +171,7 @@ class Coverage:
     current: int = 0
     stale: list[tuple[str, str]] = field(default_factory=list)
     missing: list[tuple[str, str]] = field(default_factory=list)
+    orphans: list[tuple[str, str]] = field(default_factory=list)  # source removed
     by_kind: dict[str, list[int]] = field(default_factory=dict)  # kind → [current, total]
 
     @property
@@ -177,4 +197,6 @@ def coverage(course: CourseSpec) -> dict[str, Coverage]:
             else:
                 cover.current += 1
                 counts[0] += 1
+        cover.orphans = sorted((t.kind, t.key) for t in course.translations
+                               if t.locale == locale and (t.kind, t.key) not in items)
     return result

@@ -16,16 +16,16 @@ from lms.content.studio import bp
 from lms.content.studio.access import course_for, editable_course
 from lms.content.translation_edit import (
     LONG,
+    TranslationRefused,
     fields,
     language_rows,
+    save_translation,
     translated_table,
-    with_item,
 )
 from lms.content.translation_template import source_table
-from lms.content.translations import course_items
+from lms.content.translations import course_items, item_file
 from lms.core.access import roles_required
 from lms.core.db import db
-from lms.core.errors import DomainError
 from lms.core.forms import ActionForm
 from lms.core.i18n import LANGUAGES
 
@@ -94,27 +94,24 @@ def translation_edit(slug: str, locale: str, kind: str, key: str):
         if not form.validate_on_submit():
             abort(400)
         values = {path: request.form.get("f-" + path, "") for path, _v in fields(source)}
-        path, text = with_item(files, locale, spec, kind, key, values)
-        check = drafts.check_files(course.slug, {**files, path: text})
-        errors = [p for p in check.problems if p.startswith(path)] or check.problems
-        if not errors:
-            name = path.removeprefix("i18n/")
-            item = drafts.get_item(course.id, "translation", name)
-            try:
-                drafts.save_item(course, "translation", name, {"text": text},
-                                 revision=item.revision if item else None,
-                                 actor_id=current_user.id)
-            except (drafts.StaleEdit, DomainError):
-                db.session.rollback()
-                errors = [_("Someone else saved this file a moment ago. Nothing was "
-                            "written: open the item again and redo your change.")]
-        if not errors:
+        revision = request.form.get("revision", "")
+        try:
+            save_translation(course, spec, files, locale, kind, key, values,
+                             shown_source=request.form.get("source", ""),
+                             revision=int(revision) if revision.isdigit() else None,
+                             actor_id=current_user.id)
+        except TranslationRefused as refused:
+            db.session.rollback()
+            errors = refused.problems
+        else:
             db.session.commit()
             flash(_("The translation is saved in the draft. Publish the course for "
                     "learners to see it."), "success")
             return redirect(url_for("studio.translations", slug=slug))
+    held = drafts.get_item(course.id, "translation", f"{locale}/{item_file(spec, kind, key)}")
     stale = bool(mine) and mine.get("source") != source["source"]
     return render_template(
         "studio/translation_edit.html", course=course, locale=locale, kind=kind, key=key,
         rows=[(path, text, values.get(path, "")) for path, text in fields(source)],
-        long=LONG, stale=stale, errors=errors, form=form), 400 if errors else 200
+        long=LONG, stale=stale, errors=errors, form=form, source_hash=source["source"],
+        revision=held.revision if held else ""), 400 if errors else 200
