@@ -332,3 +332,15 @@ def test_a_broken_link_in_a_translated_lesson_is_refused_by_the_studio_too(folde
     check = drafts.check_files(COURSE, files_of_folder(folder))
     assert any("unknown course 'nowhere'" in p and p.startswith("i18n/th/lessons/")
                for p in check.problems)
+
+
+def test_saving_an_item_drops_the_options_its_source_no_longer_has():
+    from lms.content.translation_edit import _edited
+
+    old = ('# review: a note\n[[questions]]\nkey = "q"\nsource = "old"\nprompt = "ก"\n'
+           '[[questions.options]]\nkey = "a"\ntext = "ข"\n[[questions.options]]\nkey = "z"\n'
+           'text = "ค"\n')
+    new = {"key": "q", "source": "new", "prompt": "ง", "options": [{"key": "a", "text": "จ"}]}
+    data = tomllib.loads(_edited("banks/b.toml", old, "question", "q", new))
+    assert data["questions"] == [new]
+    assert "# review: a note" in _edited("banks/b.toml", old, "question", "q", new)

@@ -20,3 +20,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["quizzes_by_course"] = queries.quizzes_by_course
     app.jinja_env.globals["best_quiz_scores"] = queries.best_scores
     app.jinja_env.globals["can_regrade"] = permissions.can_regrade
+    app.jinja_env.globals["warns_of_distress"] = queries.warns_of_distress

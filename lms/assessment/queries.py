@@ -6,10 +6,26 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask import abort
 
-from lms.assessment.models import Attempt, Quiz
+from lms.assessment.models import Attempt, Question, Quiz
 from lms.catalog.models import Course
 from lms.core.db import db
 from lms.core.page_cache import memo
+
+CONTENT_NOTE = "content note:"  # how a case scenario's vignette warns of what follows
+
+
+def warns_of_distress(quiz: Quiz) -> bool:
+    """Whether the test can show a case scenario that opens with a content note (one of
+    its own, or one its draws can bring), so its page can say so before it starts."""
+    def build() -> bool:
+        topics = [rule["topic"] for rule in quiz.settings.get("draw", [])]
+        specs = db.session.scalars(sa.select(Question.spec).where(
+            Question.course_id == quiz.course_id, Question.archived_at.is_(None),
+            Question.type == "scenario",
+            sa.or_(Question.quiz_id == quiz.id,
+                   sa.and_(Question.bank.is_not(None), Question.topic.in_(topics)))))
+        return any(CONTENT_NOTE in str(spec.get("vignette", "")).lower() for spec in specs)
+    return memo(("warns", quiz.id), build)
 
 
 def course_quizzes(course_id: int) -> list[Quiz]:

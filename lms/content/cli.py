@@ -110,9 +110,10 @@ def translation_template_command(course_folder: str, locale: str, out: str) -> N
     from lms.content.translation_template import glossary_template, template_files
     from lms.core.i18n import LANGUAGES
 
-    folder = Path(course_folder)
-    specs, shared, errors = load_catalogue(folder.parent if folder.name == "_shared"
-                                           else folder)
+    folder = Path(course_folder).resolve()
+    # The whole catalogue, so links to other courses resolve as in `courses validate`.
+    specs, shared, errors = load_catalogue(folder.parent)
+    specs = [s for s in specs if Path(s.folder).resolve() == folder]
     if errors or (not specs and folder.name != "_shared"):
         for error in errors:
             click.echo(str(error), err=True)
@@ -151,9 +152,10 @@ def sync_command(path: str | None) -> None:
 @courses_cli.command("report", with_appcontext=False)
 @click.argument("path", required=False)
 def report_command(path: str | None) -> None:
-    """Lessons, words, questions by type, and stated versus computed study hours."""
+    """Lessons, words, questions by type, bank topics against their draws, lessons'
+    stated minutes against their length, and stated versus computed study hours."""
     from lms.config import load_config
-    from lms.content.study_time import study_time
+    from lms.content.study_time import lesson_minutes, minutes_agree, study_time, topic_draws
 
     specs, _shared, errors = load_catalogue(Path(path or load_config()["COURSES_DIR"]))
     for error in errors:
@@ -163,9 +165,16 @@ def report_command(path: str | None) -> None:
         types = ", ".join(f"{n} {t}" for t, n in time.by_type.items())
         click.echo(f"{spec.slug}: {time.lessons} lessons, {time.words} words; "
                    f"{sum(time.by_type.values())} questions ({types}); "
-                   f"{time.answered} answered per run-through, {time.scenarios} scenarios; "
-                   f"stated {time.stated_hours:g} h, computed {time.computed_hours:.2f} h"
+                   f"{time.answered} answered per run-through, {time.scenarios:.1f} "
+                   f"scenarios; stated {time.stated_hours:g} h, computed "
+                   f"{time.computed_hours:.2f} h"
                    f"{'' if time.within_tolerance else '  <-- outside ±25 %'}")
+        click.echo("  bank topics (questions / most drawn by one quiz): " + ", ".join(
+            f"{topic} {held}/{drawn}{'' if held >= 2 * drawn else ' <-- under 2x'}"
+            for topic, held, drawn in topic_draws(spec)))
+        click.echo("  lesson minutes (stated / reading time): " + ", ".join(
+            f"{slug} {stated}/{computed}{'' if minutes_agree(stated, computed) else ' <--'}"
+            for slug, stated, computed in lesson_minutes(spec)))
     raise SystemExit(1 if errors else 0)
 
 

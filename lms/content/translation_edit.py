@@ -99,6 +99,10 @@ def _set_words(target: Any, new: dict[str, Any]) -> None:
     for name, value in new.items():
         held = target.get(name)
         if name in KEYED_LISTS and isinstance(value, list) and isinstance(held, list):
+            wanted = {str(item.get("key")) for item in value}
+            for gone in [h for h in held
+                         if not hasattr(h, "get") or str(h.get("key")) not in wanted]:
+                held.remove(gone)  # an option or part the source no longer has
             by_key = {str(h.get("key")): h for h in held if hasattr(h, "get")}
             for item in value:
                 if str(item.get("key")) in by_key:
