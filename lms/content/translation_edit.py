@@ -164,10 +164,6 @@ def save_translation(course: Course, spec: CourseSpec, files: Files, locale: str
                                     "change.")]) from error
 
 
-def coverage_order(course: CourseSpec) -> list[tuple[str, str]]:
-    """Items in the order learners meet them."""
-    return list(course_items(course))
-
 
 def language_rows(course: CourseSpec) -> list[dict[str, Any]]:
     """The report: per language, every item and its state (translated, stale, missing),
@@ -178,6 +174,6 @@ def language_rows(course: CourseSpec) -> list[dict[str, Any]]:
         rows.append({"locale": locale, "cover": cover, "items": [
             (kind, key, "stale" if (kind, key) in stale else
              "missing" if (kind, key) in missing else "translated")
-            for kind, key in coverage_order(course)] + [
+            for kind, key in course_items(course)] + [
             (kind, key, "orphaned") for kind, key in cover.orphans]})
     return rows

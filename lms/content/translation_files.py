@@ -24,8 +24,8 @@ from lms.assessment.qtypes import REGISTRY
 from lms.content.quiz_loader import question_problems
 from lms.content.reading import Collector, read_text, read_toml, read_toml_file
 from lms.content.specs import CourseSpec, TranslationSpec
+from lms.content.study_time import all_questions
 from lms.content.translations import (
-    all_questions,
     course_items,
     item_file,
     overlay_question,

@@ -16,10 +16,10 @@ import tomli_w
 
 from lms.content.course_files import LESSON, canonical
 from lms.content.specs import CourseSpec, SharedSpec
+from lms.content.study_time import all_questions
 from lms.content.translations import (
     KEYED_LISTS,
     QUESTION_TEXTS,
-    all_questions,
     course_items,
     item_file,
     source_hash,

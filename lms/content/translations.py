@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lms.content.specs import CourseSpec, LessonSpec, ModuleSpec, QuestionSpec, TermSpec
+from lms.content.study_time import all_questions
 
 HASH_LENGTH = 16
 # Texts a learner reads in a question table, at any depth (options, pairs, parts).
@@ -103,11 +104,6 @@ def item_file(course: CourseSpec, kind: str, key: str) -> str:
             return f"quizzes/{quiz.key}.toml"
     bank = next(b for b in course.banks if any(q.key == key for q in b.questions))
     return f"banks/{bank.name}.toml"
-
-
-def all_questions(course: CourseSpec) -> list[QuestionSpec]:
-    return [q for quiz in course.quizzes for q in quiz.questions] + \
-           [q for bank in course.banks for q in bank.questions]
 
 
 def overlay_question(source: dict[str, Any], translated: dict[str, Any], where: str,
